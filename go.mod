@@ -1,0 +1,3 @@
+module github.com/labelbridge/labelbridge
+
+go 1.26.8

@@ -1,0 +1,99 @@
+// Package label holds the document model (shipping label, pick list, image)
+// and the layout step that turns a document into pages positioned in printer
+// dots. Encoders (zpl, escpos, tspl) turn a Page into printer bytes; Page.Image
+// turns the same Page into the picture a preview shows.
+package label
+
+import (
+	"image"
+	"image/color"
+)
+
+// Page is one printed page (a label, or one receipt) laid out at the
+// printer's resolution. Coordinates are dots from the top-left corner.
+type Page struct {
+	Width, Height int // in dots
+	DPI           int
+	Elements      []Element
+	// Cut asks a receipt printer to cut after the page; label printers
+	// ignore it.
+	Cut bool
+}
+
+// Element is one thing drawn on a page: *Rect, *Bitmap or *Text.
+type Element interface{ element() }
+
+// Rect is a filled black rectangle: rules, boxes' sides and barcode bars.
+type Rect struct{ X, Y, W, H int }
+
+// Bitmap is a 1-bit picture placed on the page: raster text, QR codes, images.
+type Bitmap struct {
+	X, Y int
+	Img  *Mono
+}
+
+// Text is a run of plain printable ASCII (0x20-0x7E) the printer may draw in
+// its own scalable font, Height dots tall. Layout emits it only where the
+// printer's font can print the text exactly; encoders still escape it, since
+// layout is not the place that guards the command stream.
+type Text struct {
+	X, Y   int
+	Height int
+	Text   string
+}
+
+func (*Rect) element()   {}
+func (*Bitmap) element() {}
+func (*Text) element()   {}
+
+// Mono is a 1-bit image packed eight pixels a byte, most significant bit
+// first, each row starting on a byte boundary: the layout printers' raster
+// commands take (ZPL ^GF, ESC/POS GS v 0, TSPL BITMAP, after inversion for
+// TSPL). A set bit is black (printed).
+type Mono struct {
+	W, H   int
+	Stride int // bytes a row: (W+7)/8
+	Pix    []byte
+}
+
+// NewMono returns an all-white w x h image.
+func NewMono(w, h int) *Mono {
+	stride := (w + 7) / 8
+	return &Mono{W: w, H: h, Stride: stride, Pix: make([]byte, stride*h)}
+}
+
+// Black reports whether the pixel at x, y is printed. Outside the image is white.
+func (m *Mono) Black(x, y int) bool {
+	if x < 0 || y < 0 || x >= m.W || y >= m.H {
+		return false
+	}
+	return m.Pix[y*m.Stride+x/8]&(0x80>>uint(x%8)) != 0
+}
+
+// Set paints the pixel at x, y black (true) or white. Outside is ignored.
+func (m *Mono) Set(x, y int, black bool) {
+	if x < 0 || y < 0 || x >= m.W || y >= m.H {
+		return
+	}
+	i, bit := y*m.Stride+x/8, byte(0x80>>uint(x%8))
+	if black {
+		m.Pix[i] |= bit
+	} else {
+		m.Pix[i] &^= bit
+	}
+}
+
+// ColorModel, Bounds and At make a Mono an image.Image, so it encodes as PNG
+// and barcode readers decode it directly.
+func (m *Mono) ColorModel() color.Model { return color.GrayModel }
+
+// Bounds returns the image's rectangle, anchored at 0, 0.
+func (m *Mono) Bounds() image.Rectangle { return image.Rect(0, 0, m.W, m.H) }
+
+// At returns black or white.
+func (m *Mono) At(x, y int) color.Color {
+	if m.Black(x, y) {
+		return color.Gray{Y: 0}
+	}
+	return color.Gray{Y: 255}
+}
