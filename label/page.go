@@ -70,8 +70,8 @@ func (m *Mono) Black(x, y int) bool {
 	return m.Pix[y*m.Stride+x/8]&(0x80>>uint(x%8)) != 0
 }
 
-// Set paints the pixel at x, y black (true) or white. Outside is ignored.
-func (m *Mono) Set(x, y int, black bool) {
+// SetBlack paints the pixel at x, y black (true) or white. Outside is ignored.
+func (m *Mono) SetBlack(x, y int, black bool) {
 	if x < 0 || y < 0 || x >= m.W || y >= m.H {
 		return
 	}
@@ -89,6 +89,11 @@ func (m *Mono) ColorModel() color.Model { return color.GrayModel }
 
 // Bounds returns the image's rectangle, anchored at 0, 0.
 func (m *Mono) Bounds() image.Rectangle { return image.Rect(0, 0, m.W, m.H) }
+
+// Set makes a Mono a draw.Image: colours darker than mid-grey print.
+func (m *Mono) Set(x, y int, c color.Color) {
+	m.SetBlack(x, y, color.GrayModel.Convert(c).(color.Gray).Y < 128)
+}
 
 // At returns black or white.
 func (m *Mono) At(x, y int) color.Color {
