@@ -1,6 +1,11 @@
 module github.com/labelbridge/labelbridge
 
-go 1.26
+go 1.26.0
+
+require (
+	github.com/rs/zerolog v1.35.1
+	go.etcd.io/bbolt v1.4.3
+)
 
 require (
 	github.com/boombuler/barcode v1.1.0 // indirect
@@ -13,12 +18,11 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
-	github.com/rs/zerolog v1.35.1 // indirect
 	go.bug.st/serial v1.8.0 // indirect
-	go.etcd.io/bbolt v1.4.3 // indirect
 	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.48.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -7,6 +7,8 @@ package label
 import (
 	"image"
 	"image/color"
+
+	"github.com/labelbridge/labelbridge/label/text"
 )
 
 // Page is one printed page (a label, or one receipt) laid out at the
@@ -18,6 +20,9 @@ type Page struct {
 	// Cut asks a receipt printer to cut after the page; label printers
 	// ignore it.
 	Cut bool
+
+	// fonts draws *Text elements in previews; layout sets it.
+	fonts *text.Renderer
 }
 
 // Element is one thing drawn on a page: *Rect, *Bitmap or *Text.

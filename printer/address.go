@@ -91,7 +91,13 @@ func ParseAddress(s string) (Address, error) {
 		if err != nil {
 			// A bare host means the JetDirect port.
 			if strings.Contains(err.Error(), "missing port") {
-				a.Target = net.JoinHostPort(a.Target, "9100")
+				// "[fe80::1]" has its brackets already; JoinHostPort
+				// adds its own.
+				host := strings.TrimSuffix(strings.TrimPrefix(a.Target, "["), "]")
+				if host == "" || strings.ContainsAny(host, "[]") {
+					return a, fmt.Errorf("connection %q: host %q is not a host name or address", s, a.Target)
+				}
+				a.Target = net.JoinHostPort(host, "9100")
 				break
 			}
 			return a, fmt.Errorf("connection %q: %v", s, err)
@@ -113,7 +119,11 @@ func ParseAddress(s string) (Address, error) {
 		if query != "" {
 			return a, fmt.Errorf("connection %q: %s takes no options", s, a.Scheme)
 		}
-	case SchemeSpooler, SchemeVirtual:
+	case SchemeVirtual:
+		if err := checkVirtualName(a.Target); err != nil {
+			return a, fmt.Errorf("connection %q: %w", s, err)
+		}
+	case SchemeSpooler:
 	default:
 		return a, fmt.Errorf("connection %q: unknown scheme %q (want tcp, serial, usb, spooler, file or virtual)", s, scheme)
 	}

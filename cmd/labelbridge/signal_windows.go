@@ -1,0 +1,16 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+
+	"github.com/rs/zerolog"
+)
+
+func exitOnSecondSignal(log zerolog.Logger) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	<-c
+	log.Warn().Msg("second signal: exiting now")
+	os.Exit(130)
+}

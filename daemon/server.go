@@ -1,0 +1,254 @@
+// Package daemon serves protocol v1: the WebSocket endpoint, the HTTP API,
+// health and the status page. It is the only package that knows about
+// WebSocket and JSON frames; below it the queue speaks in labelbridge types.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
+
+	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/queue"
+)
+
+// Config configures a Server. Zero values take the defaults noted.
+type Config struct {
+	// Listen is the address to bind, "127.0.0.1:9110" by default; port 0
+	// picks a free one (see Server.Addr).
+	Listen string
+	Queue  *queue.Queue
+	Log    zerolog.Logger
+	// Version appears in welcome as "labelbridge/VERSION".
+	Version string
+	// AllowedOrigins are the browser origins that may connect, e.g.
+	// "https://seller.example.com" or "https://*.example.com".
+	AllowedOrigins []string
+	// Hosts are extra names the Host header may carry besides loopback
+	// names (a DNS-rebinding defence).
+	Hosts  []string
+	Limits Limits
+	// MaxConnections bounds concurrent WebSocket connections; 256.
+	MaxConnections int
+	// WriteTimeout bounds one frame's write to a client; 10s.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a connection that sends nothing, not even a pong,
+	// this long; 10m. Pings go out at a third of it, at most every 30s.
+	IdleTimeout time.Duration
+	// Backlog is how many frames may wait for a slow client before it is
+	// cut off; 4096.
+	Backlog int
+}
+
+// Server is a running daemon front end.
+type Server struct {
+	cfg      Config
+	q        *queue.Queue
+	log      zerolog.Logger
+	ln       net.Listener
+	http     *http.Server
+	upgrader websocket.Upgrader
+
+	mu    sync.Mutex
+	conns map[*conn]struct{}
+
+	wg       sync.WaitGroup
+	serveErr chan error
+}
+
+// Open binds the listener (so "address in use" is reported here, at once)
+// and starts serving.
+func Open(cfg Config) (*Server, error) {
+	if cfg.Queue == nil {
+		return nil, errors.New("daemon: no queue")
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:9110"
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = 256
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 10 * time.Minute
+	}
+	if cfg.Backlog <= 0 {
+		cfg.Backlog = 4096
+	}
+	if cfg.Limits.MaxFrameBytes <= 0 {
+		cfg.Limits.MaxFrameBytes = 64 << 20
+	}
+	if cfg.Limits.MaxJobBytes <= 0 {
+		cfg.Limits.MaxJobBytes = 256 << 20
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	s := &Server{cfg: cfg, q: cfg.Queue, log: cfg.Log, ln: ln, conns: map[*conn]struct{}{}, serveErr: make(chan error, 1)}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:  32 << 10,
+		WriteBufferSize: 32 << 10,
+		// The origin was checked before the upgrade; see guard.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          nil,
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error().Err(err).Msg("http server stopped")
+			s.serveErr <- err
+		}
+	}()
+	s.log.Info().Str("listen", ln.Addr().String()).Msg("listening")
+	return s, nil
+}
+
+// Addr returns the bound address, e.g. "127.0.0.1:9110".
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Err delivers the error that stopped the server, if it stops by itself.
+func (s *Server) Err() <-chan error { return s.serveErr }
+
+// Close stops intake: it closes the listener and every connection, then
+// waits for their goroutines. The queue is closed by its owner, after this.
+func (s *Server) Close(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	s.mu.Lock()
+	for c := range s.conns {
+		c.close(websocket.CloseGoingAway, "server shutting down")
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return err
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/ws", s.serveWS)
+	mux.HandleFunc("POST /v1/jobs", s.postJob)
+	mux.HandleFunc("GET /v1/jobs/{id}", s.getJob)
+	mux.HandleFunc("GET /v1/printers", s.getPrinters)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /{$}", s.statusPage)
+	return s.guard(mux)
+}
+
+// guard refuses requests whose Host is not ours (DNS rebinding) and browser
+// requests from origins not allowed, before any handler or upgrade runs.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hostAllowed(r.Host) {
+			writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "host %q is not served here", r.Host))
+			return
+		}
+		origin := r.Header.Get("Origin")
+		switch {
+		case origin == "":
+			// Scripts and servers send no Origin; accept them on loopback,
+			// where they run on this machine.
+			if !isLoopback(r.RemoteAddr) {
+				writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "requests without an Origin are accepted from this machine only"))
+				return
+			}
+		case !s.originAllowed(origin, r.Host):
+			s.log.Warn().Str("origin", origin).Msg("refused a request from an origin not allowed")
+			writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "origin %s is not allowed; add it to allowed_origins", origin))
+			return
+		default:
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+					w.Header().Set("Access-Control-Allow-Private-Network", "true")
+				}
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) hostAllowed(host string) bool {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	h = strings.Trim(strings.ToLower(h), "[]")
+	switch h {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if lh, _, err := net.SplitHostPort(s.Addr()); err == nil && strings.EqualFold(lh, h) {
+		return true
+	}
+	for _, allowed := range s.cfg.Hosts {
+		if strings.EqualFold(allowed, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// originAllowed accepts configured origins, "https://*.example.com"
+// wildcards for subdomains, and the daemon's own status page.
+func (s *Server) originAllowed(origin, host string) bool {
+	origin = strings.ToLower(strings.TrimRight(origin, "/"))
+	if origin == "http://"+strings.ToLower(host) {
+		return true
+	}
+	for _, a := range s.cfg.AllowedOrigins {
+		a = strings.ToLower(strings.TrimRight(a, "/"))
+		if a == origin {
+			return true
+		}
+		if scheme, rest, ok := strings.Cut(a, "://*."); ok {
+			if o, ok := strings.CutPrefix(origin, scheme+"://"); ok && strings.HasSuffix(o, "."+rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) printerLanguage(name string) (labelbridge.Language, bool) {
+	for _, p := range s.q.Printers() {
+		if p.Name == name {
+			return p.Language, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,7 @@
+//go:build darwin || freebsd || openbsd
+
+package printertest
+
+import "golang.org/x/sys/unix"
+
+const ioctlGetTermios = unix.TIOCGETA

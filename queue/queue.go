@@ -1,0 +1,515 @@
+// Package queue is labelbridge's durable job store and its per-printer
+// workers.
+//
+// A job is acknowledged only after it is fsynced to an embedded bbolt file.
+// Each printer has one FIFO worker, so a slow or dead printer never delays
+// another. Every state change is stored, with its event, in one transaction
+// before the event is published, and events are numbered by one global,
+// dense seq. Subscribers read events back from the store, so a slow reader
+// costs disk, not memory, and never holds up printing.
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/labelbridge/labelbridge"
+)
+
+// Conn is an open link to a printer, as the worker uses it.
+type Conn interface {
+	// Write sends one whole document and returns nil only when every byte
+	// was written. An error that has a Temporary() bool method returning
+	// true makes the worker wait and retry; any other error fails the
+	// document.
+	Write(ctx context.Context, p []byte) error
+	Close() error
+}
+
+// Printer is one configured printer as the queue sees it.
+type Printer struct {
+	Name       string
+	Language   labelbridge.Language
+	Connection string
+	// Dial opens a link to the printer. It is called when a document is
+	// ready to go and no link is open.
+	Dial func(ctx context.Context) (Conn, error)
+	// Render turns a document into the bytes the printer takes. It is
+	// called before the printer is dialled, so a bad document never prints
+	// half way.
+	Render func(ctx context.Context, doc *labelbridge.Document) ([]byte, error)
+	// Sent, when set, is told of each document written in full (the
+	// virtual printer keeps a preview of it).
+	Sent func(doc *labelbridge.Document, data []byte)
+}
+
+// Config configures a Queue. Zero values take the defaults noted.
+type Config struct {
+	// Path is the store file; it is created if missing.
+	Path     string
+	Printers []Printer
+	Log      zerolog.Logger
+	// Now is the clock; time.Now by default.
+	Now func() time.Time
+	// Retention is how long finished jobs and events are kept; 7 days by
+	// default.
+	Retention time.Duration
+	// RetryMin and RetryMax bound the backoff while a printer is
+	// unreachable: 500ms doubling up to 30s by default.
+	RetryMin, RetryMax time.Duration
+	// IdleClose closes a printer link left unused this long; 2s by default.
+	IdleClose time.Duration
+}
+
+// Queue is the durable job queue. Its methods are safe for concurrent use.
+type Queue struct {
+	cfg Config
+	db  *bolt.DB
+	log zerolog.Logger
+
+	// mu orders every write: the seq counter, the store commit and the
+	// publication of its events happen together, so events go out in seq
+	// order and a submit hook runs before any event of its job is visible.
+	mu        sync.Mutex
+	seq       uint64        // last seq assigned and committed
+	published uint64        // last seq visible to subscribers
+	notify    chan struct{} // closed and replaced on each publish
+
+	workers map[string]*worker
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Open opens (or creates) the store at cfg.Path, resumes unfinished jobs and
+// starts one worker per printer. Jobs cut mid-document by a crash are
+// reported interrupted and continue by themselves.
+func Open(cfg Config) (*Queue, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 7 * 24 * time.Hour
+	}
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = 500 * time.Millisecond
+	}
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = max(30*time.Second, cfg.RetryMin)
+	}
+	if cfg.IdleClose <= 0 {
+		cfg.IdleClose = 2 * time.Second
+	}
+	db, err := openDB(cfg.Path)
+	if err != nil {
+		return nil, err
+	}
+	q := &Queue{cfg: cfg, db: db, log: cfg.Log, notify: make(chan struct{}), workers: map[string]*worker{}}
+	q.ctx, q.cancel = context.WithCancel(context.Background())
+	err = db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keySeq); v != nil {
+			q.seq = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read store %s: %w", cfg.Path, err)
+	}
+	q.published = q.seq
+	for _, p := range cfg.Printers {
+		if _, dup := q.workers[p.Name]; dup {
+			db.Close()
+			return nil, fmt.Errorf("printer %q configured twice", p.Name)
+		}
+		q.workers[p.Name] = newWorker(q, p)
+	}
+	if err := q.recover(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, w := range q.workers {
+		q.wg.Add(1)
+		go func() { defer q.wg.Done(); w.run(q.ctx) }()
+	}
+	q.wg.Add(1)
+	go func() { defer q.wg.Done(); q.retain(q.ctx) }()
+	return q, nil
+}
+
+// Close stops the workers, letting each finish the document it is writing,
+// then closes the store.
+func (q *Queue) Close() error {
+	q.cancel()
+	q.wg.Wait()
+	return q.db.Close()
+}
+
+// Path returns the store file's path.
+func (q *Queue) Path() string { return filepath.Clean(q.cfg.Path) }
+
+// recover puts every unfinished job back in its printer's queue, in the
+// order they were submitted.
+func (q *Queue) recover() error {
+	var open []*jobRecord
+	err := q.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			var j jobRecord
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("decode job %q: %w", k, err)
+			}
+			if !j.State.Final() {
+				open = append(open, &j)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("recover jobs: %w", err)
+	}
+	sort.Slice(open, func(a, b int) bool { return open[a].Order < open[b].Order })
+	for _, j := range open {
+		w := q.workers[j.Printer]
+		if j.Inflight >= 0 {
+			// The process stopped while this document was being written: it
+			// may have reached the printer.
+			err := q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+				cur, err := loadJob(tx, j.ID)
+				if err != nil {
+					return err
+				}
+				d, err := loadDocState(tx, j.ID, cur.Inflight)
+				if err != nil {
+					return err
+				}
+				d.MaybeRepeated = true
+				if err := saveDocState(tx, j.ID, cur.Inflight, d); err != nil {
+					return err
+				}
+				cur.Inflight = -1
+				return setJobState(tx, emit, cur, labelbridge.JobInterrupted, nil)
+			}, nil)
+			if err != nil {
+				return fmt.Errorf("recover job %s: %w", j.ID, err)
+			}
+			q.log.Warn().Str("job", j.ID).Msg("job was interrupted mid-document; resuming, the document in flight may print twice")
+		}
+		if w == nil {
+			// The printer left the configuration. Keep the job: it is not
+			// lost, and resumes if the printer comes back.
+			err := q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+				cur, err := loadJob(tx, j.ID)
+				if err != nil {
+					return err
+				}
+				return setJobState(tx, emit, cur, labelbridge.JobWaiting,
+					&labelbridge.Problem{Code: labelbridge.CodeUnknownPrinter, Message: fmt.Sprintf("printer %q is not configured", j.Printer)})
+			}, nil)
+			if err != nil {
+				return fmt.Errorf("recover job %s: %w", j.ID, err)
+			}
+			continue
+		}
+		w.enqueue(j.ID)
+	}
+	return nil
+}
+
+// emitFunc records an event in the transaction, assigning its seq.
+type emitFunc func(ev labelbridge.Event) error
+
+// commit runs fn in one durable transaction. Events fn emits are published
+// only after the commit, and after hook runs, all under q.mu: so they are
+// visible in seq order and only once stored.
+func (q *Queue) commit(fn func(tx *bolt.Tx, emit emitFunc) error, hook func()) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	seq := q.seq
+	now := q.cfg.Now().UTC()
+	err := q.db.Update(func(tx *bolt.Tx) error {
+		events := tx.Bucket(bucketEvents)
+		emit := func(ev labelbridge.Event) error {
+			seq++
+			ev.Seq = seq
+			if ev.At.IsZero() {
+				ev.At = now
+			}
+			return putJSON(events, u64(seq), ev)
+		}
+		if err := fn(tx, emit); err != nil {
+			return err
+		}
+		if seq != q.seq {
+			return tx.Bucket(bucketMeta).Put(keySeq, u64(seq))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	q.seq = seq
+	if hook != nil {
+		hook()
+	}
+	if q.published != seq {
+		q.published = seq
+		close(q.notify)
+		q.notify = make(chan struct{})
+	}
+	return nil
+}
+
+// setJobState stores a job's new state and emits its job event.
+func setJobState(tx *bolt.Tx, emit emitFunc, j *jobRecord, s labelbridge.JobState, problem *labelbridge.Problem) error {
+	j.State = s
+	j.Error = problem
+	if err := saveJob(tx, j); err != nil {
+		return err
+	}
+	return emit(labelbridge.Event{
+		Type: labelbridge.EventJob, JobID: j.ID, State: string(s), Printer: j.Printer,
+		Done: j.Done, Total: j.Total, Error: problem,
+	})
+}
+
+// SubmitHook is called once the job is durably stored (or found to be a
+// duplicate), before any event of the job is published. It must not block:
+// the daemon uses it to queue the "accepted" reply ahead of the job's events.
+type SubmitHook func(jobID string, duplicate bool)
+
+// Submit stores job durably and queues it on its printer. It returns the
+// job's id and whether the idempotency key matched an earlier job, in which
+// case nothing new is stored or printed.
+//
+// Errors: *labelbridge.Error with code unknown_printer, invalid_request or
+// idempotency_conflict; any other error means the job was not stored.
+func (q *Queue) Submit(ctx context.Context, job *labelbridge.Job, hook SubmitHook) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	w := q.workers[job.Printer]
+	if w == nil {
+		return "", false, &labelbridge.Error{Code: labelbridge.CodeUnknownPrinter, Path: "job.printer",
+			Message: fmt.Sprintf("no printer named %q (configured: %s)", job.Printer, strings.Join(q.printerNames(), ", "))}
+	}
+	if len(job.Documents) == 0 {
+		return "", false, labelbridge.Invalid("job.documents", "a job needs at least one document")
+	}
+	if len(job.Documents) > labelbridge.MaxDocuments {
+		return "", false, &labelbridge.Error{Code: labelbridge.CodeTooLarge, Path: "job.documents",
+			Message: fmt.Sprintf("%d documents; a job holds at most %d", len(job.Documents), labelbridge.MaxDocuments)}
+	}
+	copies := max(job.Copies, 1)
+	hash, err := bodyHash(job.Printer, copies, job.Documents)
+	if err != nil {
+		return "", false, err
+	}
+	var id string
+	var duplicate bool
+	err = q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		if job.IdempotencyKey != "" {
+			if prev := tx.Bucket(bucketIdem).Get([]byte(job.IdempotencyKey)); prev != nil {
+				j, err := loadJob(tx, string(prev))
+				if err != nil {
+					return err
+				}
+				if j.BodyHash != hash {
+					return &labelbridge.Error{Code: labelbridge.CodeIdempotencyConflict, Path: "job.idempotency_key",
+						Message: fmt.Sprintf("key %q was used by job %s with a different body", job.IdempotencyKey, j.ID)}
+				}
+				id, duplicate = j.ID, true
+				return nil
+			}
+		}
+		id = newJobID()
+		j := &jobRecord{
+			ID: id, Printer: job.Printer, IdempotencyKey: job.IdempotencyKey, BodyHash: hash,
+			Copies: copies, Total: len(job.Documents), CreatedAt: q.cfg.Now().UTC(),
+			Order: q.seq + 1, Inflight: -1,
+		}
+		docs := tx.Bucket(bucketDocs)
+		for i := range job.Documents {
+			if err := putJSON(docs, docKey(id, i), &job.Documents[i]); err != nil {
+				return err
+			}
+			if err := saveDocState(tx, id, i, docRecord{State: labelbridge.DocPending}); err != nil {
+				return err
+			}
+		}
+		if job.IdempotencyKey != "" {
+			if err := tx.Bucket(bucketIdem).Put([]byte(job.IdempotencyKey), []byte(id)); err != nil {
+				return err
+			}
+		}
+		return setJobState(tx, emit, j, labelbridge.JobQueued, nil)
+	}, func() {
+		if hook != nil {
+			hook(id, duplicate)
+		}
+	})
+	if err != nil {
+		var le *labelbridge.Error
+		if errors.As(err, &le) {
+			return "", false, err
+		}
+		return "", false, fmt.Errorf("store job: %w", err)
+	}
+	if !duplicate {
+		w.enqueue(id)
+		q.log.Info().Str("job", id).Str("printer", job.Printer).Int("documents", len(job.Documents)).Msg("job accepted")
+	}
+	return id, duplicate, nil
+}
+
+func (q *Queue) printerNames() []string {
+	names := make([]string, 0, len(q.workers))
+	for n := range q.workers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// bodyHash identifies a job's content, so a reused idempotency key with a
+// different body is caught rather than silently dropped or reprinted.
+func bodyHash(printer string, copies int, docs []labelbridge.Document) (string, error) {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	if err := enc.Encode([]any{printer, copies, docs}); err != nil {
+		return "", fmt.Errorf("hash job: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func newJobID() string {
+	var b [10]byte
+	rand.Read(b[:])
+	return "j" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// Job returns a snapshot of a job and each of its documents.
+//
+// Errors: *labelbridge.Error with code not_found.
+func (q *Queue) Job(id string) (*labelbridge.JobStatus, error) {
+	var st *labelbridge.JobStatus
+	err := q.db.View(func(tx *bolt.Tx) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		st = &labelbridge.JobStatus{ID: j.ID, Printer: j.Printer, State: j.State, Done: j.Done, Total: j.Total,
+			CreatedAt: j.CreatedAt, Error: j.Error, Documents: make([]labelbridge.DocStatus, 0, j.Total)}
+		docs := tx.Bucket(bucketDocs)
+		c := tx.Bucket(bucketDocStates).Cursor()
+		prefix := docPrefix(id)
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			var d docRecord
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode document state %q: %w", k, err)
+			}
+			i := int(binary.BigEndian.Uint32(k[len(prefix):]))
+			var ref struct {
+				Ref string `json:"ref"`
+			}
+			if data := docs.Get(k); data != nil {
+				// Only the ref is needed; the content can be large but
+				// json skips it without allocating it.
+				_ = json.Unmarshal(data, &ref)
+			}
+			st.Documents = append(st.Documents, labelbridge.DocStatus{Index: i, Ref: ref.Ref, State: d.State, Error: d.Error, MaybeRepeated: d.MaybeRepeated})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Cancel stops a job: documents not yet sent are not sent. The document
+// being written, if any, completes first. Cancelling a finished job does
+// nothing.
+//
+// Errors: *labelbridge.Error with code not_found.
+func (q *Queue) Cancel(ctx context.Context, id string) error {
+	var j *jobRecord
+	if err := q.db.View(func(tx *bolt.Tx) (err error) { j, err = loadJob(tx, id); return err }); err != nil {
+		return err
+	}
+	if j.State.Final() {
+		return nil
+	}
+	if w := q.workers[j.Printer]; w != nil && w.claimCancel(id) {
+		// Printing now: the worker stops after the document in flight.
+		// The request is stored too, so it holds across a restart.
+		return q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+			j, err := loadJob(tx, id)
+			if err != nil || j.State.Final() {
+				return err
+			}
+			j.CancelRequested = true
+			return saveJob(tx, j)
+		}, nil)
+	}
+	return q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil || j.State.Final() {
+			return err
+		}
+		return finishCancelled(tx, emit, j, q.cfg.Now().UTC())
+	}, nil)
+}
+
+// finishCancelled marks every pending document cancelled and the job
+// cancelled.
+func finishCancelled(tx *bolt.Tx, emit emitFunc, j *jobRecord, now time.Time) error {
+	for i := 0; i < j.Total; i++ {
+		d, err := loadDocState(tx, j.ID, i)
+		if err != nil {
+			return err
+		}
+		if d.State == labelbridge.DocPending {
+			d.State = labelbridge.DocCancelled
+			if err := saveDocState(tx, j.ID, i, d); err != nil {
+				return err
+			}
+		}
+	}
+	j.Inflight = -1
+	j.FinishedAt = now
+	return setJobState(tx, emit, j, labelbridge.JobCancelled, nil)
+}
+
+// Printers lists the configured printers with their last known status.
+func (q *Queue) Printers() []labelbridge.PrinterInfo {
+	out := make([]labelbridge.PrinterInfo, 0, len(q.cfg.Printers))
+	for _, p := range q.cfg.Printers {
+		out = append(out, labelbridge.PrinterInfo{Name: p.Name, Language: p.Language, Connection: p.Connection,
+			Status: q.workers[p.Name].status()})
+	}
+	return out
+}
+
+// Ready reports whether the queue can accept jobs: the store answers.
+func (q *Queue) Ready() error {
+	if q.ctx.Err() != nil {
+		return errors.New("queue is closed")
+	}
+	return q.db.View(func(tx *bolt.Tx) error { return nil })
+}

@@ -1,0 +1,311 @@
+package queue_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/printer"
+	"github.com/labelbridge/labelbridge/printer/printertest"
+	"github.com/labelbridge/labelbridge/queue"
+)
+
+// tcpPrinter wires a queue printer to a real TCP simulator.
+func tcpPrinter(t testing.TB, name string, sim *printertest.TCP) queue.Printer {
+	t.Helper()
+	addr, err := printer.ParseAddress(sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return queue.Printer{
+		Name: name, Language: labelbridge.ZPL, Connection: sim.URL(),
+		Dial: func(ctx context.Context) (queue.Conn, error) {
+			c, err := printer.Open(ctx, addr, printer.Options{DialTimeout: time.Second, WriteTimeout: 2 * time.Second})
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		Render: func(ctx context.Context, d *labelbridge.Document) ([]byte, error) {
+			if bytes.Contains(d.Content, []byte("RENDER-FAIL")) {
+				return nil, labelbridge.Errorf(labelbridge.CodeRenderFailed, "cannot render %s", d.Ref)
+			}
+			return d.Content, nil
+		},
+	}
+}
+
+func openQueue(t testing.TB, dir string, printers ...queue.Printer) *queue.Queue {
+	t.Helper()
+	q, err := queue.Open(queue.Config{
+		Path: filepath.Join(dir, "store.db"), Printers: printers, Log: zerolog.Nop(),
+		RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond, IdleClose: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func zplJob(printer string, n int, key string) *labelbridge.Job {
+	j := &labelbridge.Job{Printer: printer, IdempotencyKey: key}
+	for i := range n {
+		j.Documents = append(j.Documents, labelbridge.Document{
+			Ref: fmt.Sprintf("o%04d", i), Kind: labelbridge.KindRaw, Language: labelbridge.ZPL,
+			Content: fmt.Appendf(nil, "^XA^FDdoc-%04d^FS^XZ\n", i),
+		})
+	}
+	return j
+}
+
+// collect reads events until cond says stop or the deadline passes.
+func collect(t testing.TB, sub *queue.Subscription, d time.Duration, stop func(labelbridge.Event) bool) []labelbridge.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var out []labelbridge.Event
+	for {
+		ev, _, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatalf("after %d events: %v", len(out), err)
+		}
+		out = append(out, ev)
+		if stop(ev) {
+			return out
+		}
+	}
+}
+
+func finalJob(id string) func(labelbridge.Event) bool {
+	return func(ev labelbridge.Event) bool {
+		return ev.Type == labelbridge.EventJob && ev.JobID == id && labelbridge.JobState(ev.State).Final()
+	}
+}
+
+func TestBatchArrivesInOrder(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	q := openQueue(t, t.TempDir(), tcpPrinter(t, "label-1", sim))
+	defer q.Close()
+	sub := q.Subscribe(0)
+	job := zplJob("label-1", 600, "")
+	id, dup, err := q.Submit(context.Background(), job, nil)
+	if err != nil || dup {
+		t.Fatalf("Submit = %v, dup %v", err, dup)
+	}
+	evs := collect(t, sub, 60*time.Second, finalJob(id))
+	var want bytes.Buffer
+	for _, d := range job.Documents {
+		want.Write(d.Content)
+	}
+	if got := sim.Bytes(); !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("printer got %d bytes, want %d in order", len(got), want.Len())
+	}
+	var docs int
+	for i, ev := range evs {
+		if ev.Seq != uint64(i+1) {
+			t.Fatalf("event %d has seq %d: seq must be dense", i, ev.Seq)
+		}
+		if ev.Type == labelbridge.EventDocument {
+			if ev.Index != docs || ev.State != "sent" || ev.Ref != fmt.Sprintf("o%04d", docs) {
+				t.Fatalf("document event %+v, want index %d sent", ev, docs)
+			}
+			docs++
+		}
+	}
+	last := evs[len(evs)-1]
+	if docs != 600 || last.State != "done" || last.Done != 600 || last.Total != 600 {
+		t.Fatalf("got %d document events, last %+v", docs, last)
+	}
+	st, err := q.Job(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != labelbridge.JobDone || len(st.Documents) != 600 || st.Documents[599].State != labelbridge.DocSent {
+		t.Fatalf("status %+v", st.State)
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	q := openQueue(t, t.TempDir(), tcpPrinter(t, "label-1", sim))
+	defer q.Close()
+	sub := q.Subscribe(0)
+	id1, dup1, err := q.Submit(context.Background(), zplJob("label-1", 2, "order-42"), nil)
+	if err != nil || dup1 {
+		t.Fatal(err, dup1)
+	}
+	collect(t, sub, 10*time.Second, finalJob(id1))
+	var hooked string
+	id2, dup2, err := q.Submit(context.Background(), zplJob("label-1", 2, "order-42"), func(id string, dup bool) { hooked = id })
+	if err != nil || !dup2 || id2 != id1 || hooked != id1 {
+		t.Fatalf("second submit = %q dup %v err %v hook %q; want %q dup", id2, dup2, err, hooked, id1)
+	}
+	_, _, err = q.Submit(context.Background(), zplJob("label-1", 3, "order-42"), nil)
+	if labelbridge.ErrorCode(err) != labelbridge.CodeIdempotencyConflict {
+		t.Fatalf("different body with same key: err %v, want idempotency_conflict", err)
+	}
+	if got := strings.Count(string(sim.Bytes()), "^XA"); got != 2 {
+		t.Fatalf("printer got %d labels, want 2", got)
+	}
+}
+
+func TestUnreachablePrinterWaitsAndResumes(t *testing.T) {
+	down := printertest.NewTCP(t)
+	up := printertest.NewTCP(t)
+	down.Refuse()
+	q := openQueue(t, t.TempDir(), tcpPrinter(t, "down", down), tcpPrinter(t, "up", up))
+	defer q.Close()
+	sub := q.Subscribe(0)
+	idDown, _, err := q.Submit(context.Background(), zplJob("down", 3, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := collect(t, sub, 10*time.Second, func(ev labelbridge.Event) bool {
+		return ev.JobID == idDown && ev.State == "waiting"
+	})
+	if w := waiting[len(waiting)-1]; w.Error == nil || w.Error.Code != labelbridge.CodePrinterUnreachable {
+		t.Fatalf("waiting event %+v, want error printer_unreachable", w)
+	}
+	// Another printer's job flows while the first waits.
+	idUp, _, err := q.Submit(context.Background(), zplJob("up", 2, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, sub, 10*time.Second, finalJob(idUp))
+	if st, _ := q.Job(idDown); st.State != labelbridge.JobWaiting {
+		t.Fatalf("down job is %s, want waiting", st.State)
+	}
+	down.Accept()
+	evs := collect(t, sub, 10*time.Second, finalJob(idDown))
+	if last := evs[len(evs)-1]; last.State != "done" {
+		t.Fatalf("down job ended %s", last.State)
+	}
+	if got := strings.Count(string(down.Bytes()), "^XA"); got != 3 {
+		t.Fatalf("down printer got %d labels after recovery, want 3", got)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	t.Run("QueuedJobNeverPrints", func(t *testing.T) {
+		sim := printertest.NewTCP(t)
+		sim.Refuse()
+		q := openQueue(t, t.TempDir(), tcpPrinter(t, "p", sim))
+		defer q.Close()
+		sub := q.Subscribe(0)
+		first, _, _ := q.Submit(context.Background(), zplJob("p", 1, ""), nil)
+		second, _, _ := q.Submit(context.Background(), zplJob("p", 5, ""), nil)
+		if err := q.Cancel(context.Background(), second); err != nil {
+			t.Fatal(err)
+		}
+		collect(t, sub, 5*time.Second, finalJob(second))
+		if err := q.Cancel(context.Background(), first); err != nil {
+			t.Fatal(err)
+		}
+		collect(t, sub, 5*time.Second, finalJob(first))
+		st, _ := q.Job(second)
+		if st.State != labelbridge.JobCancelled || st.Documents[4].State != labelbridge.DocCancelled {
+			t.Fatalf("second job %s / doc %s, want cancelled", st.State, st.Documents[4].State)
+		}
+		sim.Accept()
+		time.Sleep(100 * time.Millisecond)
+		if n := len(sim.Bytes()); n != 0 {
+			t.Fatalf("printer got %d bytes of cancelled jobs", n)
+		}
+	})
+	t.Run("NotFound", func(t *testing.T) {
+		q := openQueue(t, t.TempDir())
+		defer q.Close()
+		if err := q.Cancel(context.Background(), "nope"); labelbridge.ErrorCode(err) != labelbridge.CodeNotFound {
+			t.Fatalf("err %v, want not_found", err)
+		}
+	})
+}
+
+func TestRenderFailureFailsOnlyThatDocument(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	q := openQueue(t, t.TempDir(), tcpPrinter(t, "p", sim))
+	defer q.Close()
+	sub := q.Subscribe(0)
+	job := zplJob("p", 3, "")
+	job.Documents[1].Content = []byte("RENDER-FAIL")
+	id, _, _ := q.Submit(context.Background(), job, nil)
+	evs := collect(t, sub, 10*time.Second, finalJob(id))
+	last := evs[len(evs)-1]
+	if last.State != "failed" || last.Done != 3 || last.Error == nil {
+		t.Fatalf("final event %+v, want failed with 3 done", last)
+	}
+	st, _ := q.Job(id)
+	if st.Documents[1].State != labelbridge.DocFailed || st.Documents[1].Error.Code != labelbridge.CodeRenderFailed ||
+		st.Documents[0].State != labelbridge.DocSent || st.Documents[2].State != labelbridge.DocSent {
+		t.Fatalf("documents %+v", st.Documents)
+	}
+}
+
+func TestRestartResumesWhereItStopped(t *testing.T) {
+	dir := t.TempDir()
+	sim := printertest.NewTCP(t)
+	q := openQueue(t, dir, tcpPrinter(t, "p", sim))
+	sub := q.Subscribe(0)
+	id, _, err := q.Submit(context.Background(), zplJob("p", 200, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, sub, 10*time.Second, func(ev labelbridge.Event) bool { return ev.Type == labelbridge.EventDocument && ev.Index == 50 })
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := strings.Count(string(sim.Bytes()), "^XA")
+	q = openQueue(t, dir, tcpPrinter(t, "p", sim))
+	defer q.Close()
+	sub = q.Subscribe(0)
+	evs := collect(t, sub, 30*time.Second, finalJob(id))
+	for _, ev := range evs {
+		if ev.MaybeRepeated || ev.State == "interrupted" {
+			t.Fatalf("a clean shutdown reported %+v", ev)
+		}
+	}
+	got := string(sim.Bytes())
+	for i := range 200 {
+		if n := strings.Count(got, fmt.Sprintf("doc-%04d", i)); n != 1 {
+			t.Fatalf("doc %d printed %d times (%d before restart)", i, n, before)
+		}
+	}
+}
+
+func TestRetentionPrunesOldJobsAndEvents(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	now := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	q, err := queue.Open(queue.Config{Path: filepath.Join(t.TempDir(), "s.db"), Printers: []queue.Printer{tcpPrinter(t, "p", sim)},
+		Log: zerolog.Nop(), Now: func() time.Time { return clock() }, Retention: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	sub := q.Subscribe(0)
+	id, _, _ := q.Submit(context.Background(), zplJob("p", 1, "k1"), nil)
+	collect(t, sub, 5*time.Second, finalJob(id))
+	now = now.Add(2 * time.Hour)
+	if err := q.Prune(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Job(id); labelbridge.ErrorCode(err) != labelbridge.CodeNotFound {
+		t.Fatalf("pruned job: err %v, want not_found", err)
+	}
+	latest, oldest := q.Latest()
+	if oldest != latest+1 {
+		t.Fatalf("latest %d oldest %d: events should all be pruned", latest, oldest)
+	}
+	// The key went with its job: it may be used again.
+	id2, dup, err := q.Submit(context.Background(), zplJob("p", 1, "k1"), nil)
+	if err != nil || dup || id2 == id {
+		t.Fatalf("resubmit after prune: %q dup %v err %v", id2, dup, err)
+	}
+}

@@ -1,0 +1,456 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/labelbridge/labelbridge"
+)
+
+// worker prints one printer's jobs, one at a time, in submission order.
+type worker struct {
+	q   *Queue
+	p   Printer
+	log zerolog.Logger
+
+	mu        sync.Mutex
+	pending   []string
+	current   string // job being printed
+	cancelled map[string]bool
+	state     labelbridge.PrinterStatus
+	wake      chan struct{} // a job was queued or cancelled
+
+	conn Conn // owned by the run goroutine
+}
+
+func newWorker(q *Queue, p Printer) *worker {
+	return &worker{
+		q: q, p: p,
+		log:       q.log.With().Str("printer", p.Name).Logger(),
+		cancelled: map[string]bool{},
+		state:     labelbridge.PrinterStatus{State: "unknown"},
+		wake:      make(chan struct{}, 1),
+	}
+}
+
+func (w *worker) enqueue(id string) {
+	w.mu.Lock()
+	w.pending = append(w.pending, id)
+	w.mu.Unlock()
+	w.poke()
+}
+
+// claimCancel flags the job for the run goroutine when it is printing it
+// and reports true; otherwise it takes the job off the pending list, so the
+// caller may finish the cancel itself.
+func (w *worker) claimCancel(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.current == id {
+		w.cancelled[id] = true
+		w.poke()
+		return true
+	}
+	for i, p := range w.pending {
+		if p == id {
+			w.pending = append(w.pending[:i:i], w.pending[i+1:]...)
+			break
+		}
+	}
+	return false
+}
+
+func (w *worker) isCancelled(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cancelled[id]
+}
+
+func (w *worker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *worker) next() (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 {
+		return "", false
+	}
+	id := w.pending[0]
+	w.pending = w.pending[1:]
+	w.current = id
+	return id, true
+}
+
+func (w *worker) status() labelbridge.PrinterStatus {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.state
+}
+
+func (w *worker) setStatus(state, detail string) {
+	w.mu.Lock()
+	w.state = labelbridge.PrinterStatus{State: state, Detail: detail}
+	w.mu.Unlock()
+}
+
+func (w *worker) run(ctx context.Context) {
+	defer w.closeConn()
+	idle := time.NewTimer(w.q.cfg.IdleClose)
+	defer idle.Stop()
+	for {
+		id, ok := w.next()
+		if !ok {
+			idle.Reset(w.q.cfg.IdleClose)
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.wake:
+			case <-idle.C:
+				// Many printers serve one 9100 client at a time: let go of
+				// the link when there is nothing to print.
+				w.closeConn()
+				if w.status().State == "busy" {
+					w.setStatus("ready", "")
+				}
+			}
+			continue
+		}
+		err := w.runJob(ctx, id)
+		w.mu.Lock()
+		w.current = ""
+		delete(w.cancelled, id)
+		w.mu.Unlock()
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			// A store error: the job stays as stored and resumes on the
+			// next start; log once, here.
+			w.log.Error().Err(err).Str("job", id).Msg("job stopped on a store error; it resumes after a restart")
+		}
+	}
+}
+
+func (w *worker) closeConn() {
+	if w.conn != nil {
+		if err := w.conn.Close(); err != nil {
+			w.log.Debug().Err(err).Msg("close printer link")
+		}
+		w.conn = nil
+	}
+}
+
+// runJob prints the documents of one job not yet finished. It returns with
+// the job in a final state, or early (nil) when ctx ends between documents,
+// leaving the job to resume after a restart.
+func (w *worker) runJob(ctx context.Context, id string) error {
+	log := w.log.With().Str("job", id).Logger()
+	j, err := w.start(id)
+	if err != nil || j.State.Final() {
+		return err
+	}
+	if j.CancelRequested {
+		return w.finishCancel(id, log)
+	}
+	log.Info().Int("documents", j.Total).Msg("printing")
+	w.setStatus("busy", "")
+	for i := 0; i < j.Total; i++ {
+		if w.isCancelled(id) {
+			return w.finishCancel(id, log)
+		}
+		if ctx.Err() != nil {
+			return w.pause(id)
+		}
+		var doc *labelbridge.Document
+		var ds docRecord
+		err := w.q.db.View(func(tx *bolt.Tx) (err error) {
+			if ds, err = loadDocState(tx, id, i); err != nil {
+				return err
+			}
+			if ds.State == labelbridge.DocPending {
+				doc, err = loadDoc(tx, id, i)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if ds.State != labelbridge.DocPending {
+			continue
+		}
+		data, err := w.p.Render(ctx, doc)
+		if err != nil {
+			log.Warn().Err(err).Int("doc", i).Msg("document did not render")
+			if err := w.docFinished(id, i, labelbridge.DocFailed, problemOr(err, labelbridge.CodeRenderFailed), ds.MaybeRepeated); err != nil {
+				return err
+			}
+			continue
+		}
+		if j.Copies > 1 {
+			data = bytes.Repeat(data, j.Copies)
+		}
+		partial, err := w.send(ctx, id, i, data, log)
+		if errors.Is(err, errCancelled) {
+			return w.finishCancel(id, log)
+		}
+		if ctx.Err() != nil && err != nil {
+			return w.pause(id)
+		}
+		state, problem := labelbridge.DocSent, (*labelbridge.Problem)(nil)
+		if err != nil {
+			var se *sendError
+			if !errors.As(err, &se) {
+				return err
+			}
+			state, problem = labelbridge.DocFailed, se.problem
+			log.Warn().Err(se.err).Int("doc", i).Msg("document failed")
+		} else if w.p.Sent != nil {
+			w.p.Sent(doc, data)
+		}
+		if err := w.docFinished(id, i, state, problem, ds.MaybeRepeated || partial); err != nil {
+			return err
+		}
+	}
+	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		j.Inflight = -1
+		j.FinishedAt = w.q.cfg.Now().UTC()
+		if j.Failed > 0 {
+			log.Warn().Int("failed", j.Failed).Msg("job finished with failed documents")
+			return setJobState(tx, emit, j, labelbridge.JobFailed, &labelbridge.Problem{Code: labelbridge.CodeSendFailed,
+				Message: fmt.Sprintf("%d of %d documents failed", j.Failed, j.Total)})
+		}
+		log.Info().Msg("job done")
+		return setJobState(tx, emit, j, labelbridge.JobDone, nil)
+	}, nil)
+}
+
+// errCancelled stops a send that was waiting for the printer.
+var errCancelled = errors.New("job cancelled")
+
+// sendError is a document that cannot be delivered, as opposed to a
+// printer that is away for now.
+type sendError struct {
+	problem *labelbridge.Problem
+	err     error
+}
+
+func (e *sendError) Error() string { return e.err.Error() }
+
+// send writes one document, waiting out an unreachable printer with capped
+// exponential backoff. It reports whether any earlier attempt wrote part of
+// the document, in which case the printer may have printed a fragment.
+func (w *worker) send(ctx context.Context, id string, i int, data []byte, log zerolog.Logger) (partial bool, err error) {
+	backoff := w.q.cfg.RetryMin
+	waiting := false
+	for attempt := 0; ; attempt++ {
+		if w.conn == nil {
+			w.conn, err = w.p.Dial(ctx)
+		}
+		if err == nil {
+			// The write in flight is never cut short by shutdown: a
+			// document is written whole or reported failed.
+			err = w.conn.Write(context.WithoutCancel(ctx), data)
+			if err == nil {
+				if waiting {
+					if err := w.transition(id, labelbridge.JobPrinting, nil); err != nil {
+						return partial, err
+					}
+				}
+				w.setStatus("busy", "")
+				return partial, nil
+			}
+			var we interface{ PartialWrite() bool }
+			if errors.As(err, &we) && we.PartialWrite() {
+				partial = true
+			}
+			w.closeConn()
+		}
+		if !retryable(err) {
+			return partial, &sendError{err: err, problem: &labelbridge.Problem{Code: labelbridge.CodeSendFailed, Message: err.Error()}}
+		}
+		if !waiting || attempt%10 == 0 {
+			// Rate-limit the log of a printer that stays away.
+			log.Warn().Err(err).Dur("retry_in", backoff).Msg("printer unreachable; waiting")
+		}
+		w.setStatus("offline", string(labelbridge.CodePrinterUnreachable))
+		if !waiting {
+			waiting = true
+			if err := w.transition(id, labelbridge.JobWaiting, &labelbridge.Problem{Code: labelbridge.CodePrinterUnreachable, Message: err.Error()}); err != nil {
+				return partial, err
+			}
+		}
+		if err := w.sleep(ctx, id, backoff); err != nil {
+			return partial, err
+		}
+		backoff = min(backoff*2, w.q.cfg.RetryMax)
+	}
+}
+
+// sleep waits d, returning early when the job is cancelled or ctx ends. A
+// wake-up for a newly queued job is consumed here harmlessly: the run loop
+// looks at the pending list itself.
+func (w *worker) sleep(ctx context.Context, id string, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-w.wake:
+			if w.isCancelled(id) {
+				return errCancelled
+			}
+		case <-t.C:
+			return nil
+		}
+	}
+}
+
+// start marks a job printing and records its first pending document as in
+// flight, so a crash during that first write is reported too.
+func (w *worker) start(id string) (*jobRecord, error) {
+	var out *jobRecord
+	err := w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		out = j
+		if j.State.Final() || j.CancelRequested {
+			return nil
+		}
+		j.Inflight = -1
+		for i := 0; i < j.Total; i++ {
+			d, err := loadDocState(tx, id, i)
+			if err != nil {
+				return err
+			}
+			if d.State == labelbridge.DocPending {
+				j.Inflight = i
+				break
+			}
+		}
+		return setJobState(tx, emit, j, labelbridge.JobPrinting, nil)
+	}, nil)
+	return out, err
+}
+
+// retryable decides, for the whole queue, which delivery errors are worth
+// waiting out: those that say so.
+func retryable(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
+
+func problemOr(err error, code labelbridge.Code) *labelbridge.Problem {
+	var le *labelbridge.Error
+	if errors.As(err, &le) && le.Code != "" && le.Code != labelbridge.CodeInternal {
+		p := labelbridge.ProblemOf(err)
+		return p
+	}
+	return &labelbridge.Problem{Code: code, Message: err.Error()}
+}
+
+// transition stores and announces a job state change, unless the job is
+// already in that state with the same reason.
+func (w *worker) transition(id string, s labelbridge.JobState, problem *labelbridge.Problem) error {
+	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		if j.State == s && sameProblem(j.Error, problem) {
+			return nil
+		}
+		return setJobState(tx, emit, j, s, problem)
+	}, nil)
+}
+
+func sameProblem(a, b *labelbridge.Problem) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Code == b.Code
+}
+
+// docFinished records one document's outcome, its event, and which
+// document goes out next, in one transaction: after a crash at most that
+// next document can have reached the printer unrecorded.
+func (w *worker) docFinished(id string, i int, s labelbridge.DocState, problem *labelbridge.Problem, maybeRepeated bool) error {
+	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := saveDocState(tx, id, i, docRecord{State: s, Error: problem, MaybeRepeated: maybeRepeated}); err != nil {
+			return err
+		}
+		j.Done++
+		if s == labelbridge.DocFailed {
+			j.Failed++
+		}
+		j.Inflight = -1
+		if i+1 < j.Total {
+			j.Inflight = i + 1
+		}
+		if err := saveJob(tx, j); err != nil {
+			return err
+		}
+		ref, err := docRef(tx, id, i)
+		if err != nil {
+			return err
+		}
+		return emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Index: i, Ref: ref,
+			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
+	}, nil)
+}
+
+func docRef(tx *bolt.Tx, id string, i int) (string, error) {
+	d, err := loadDoc(tx, id, i)
+	if err != nil {
+		return "", err
+	}
+	return d.Ref, nil
+}
+
+// pause records a clean stop between documents: nothing is in flight, so
+// nothing will be reported as possibly repeated.
+func (w *worker) pause(id string) error {
+	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		j.Inflight = -1
+		return saveJob(tx, j)
+	}, nil)
+}
+
+func (w *worker) finishCancel(id string, log zerolog.Logger) error {
+	w.mu.Lock()
+	delete(w.cancelled, id)
+	w.mu.Unlock()
+	log.Info().Msg("job cancelled")
+	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		j, err := loadJob(tx, id)
+		if err != nil || j.State.Final() {
+			return err
+		}
+		return finishCancelled(tx, emit, j, w.q.cfg.Now().UTC())
+	}, nil)
+}
