@@ -57,8 +57,9 @@ type Server struct {
 	http     *http.Server
 	upgrader websocket.Upgrader
 
-	mu    sync.Mutex
-	conns map[*conn]struct{}
+	mu     sync.Mutex
+	conns  map[*conn]struct{}
+	closed bool
 
 	wg       sync.WaitGroup
 	serveErr chan error
@@ -133,6 +134,7 @@ func (s *Server) Err() <-chan error { return s.serveErr }
 func (s *Server) Close(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	s.mu.Lock()
+	s.closed = true
 	for c := range s.conns {
 		c.close(websocket.CloseGoingAway, "server shutting down")
 	}

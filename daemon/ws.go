@@ -42,13 +42,23 @@ type conn struct {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	// A hijacked connection is not waited for by http.Server.Shutdown:
+	// Close waits for it through s.wg instead.
 	s.mu.Lock()
-	full := len(s.conns) >= s.cfg.MaxConnections
+	full, closed := len(s.conns) >= s.cfg.MaxConnections, s.closed
+	if !full && !closed {
+		s.wg.Add(1)
+	}
 	s.mu.Unlock()
+	if closed {
+		writeHTTPError(w, http.StatusServiceUnavailable, labelbridge.Errorf(labelbridge.CodeInternal, "shutting down"))
+		return
+	}
 	if full {
 		writeHTTPError(w, http.StatusServiceUnavailable, labelbridge.Errorf(labelbridge.CodeRateLimited, "too many connections (%d)", s.cfg.MaxConnections))
 		return
 	}
+	defer s.wg.Done()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		// The upgrader has answered the client already.
@@ -66,6 +76,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.close(websocket.CloseGoingAway, "server shutting down")
+		return
+	}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	s.wg.Add(2)

@@ -348,7 +348,7 @@ func (q *Queue) Submit(ctx context.Context, job *labelbridge.Job, hook SubmitHoo
 			if err := putJSON(docs, docKey(id, i), &job.Documents[i]); err != nil {
 				return err
 			}
-			if err := saveDocState(tx, id, i, docRecord{State: labelbridge.DocPending}); err != nil {
+			if err := saveDocState(tx, id, i, docRecord{Ref: job.Documents[i].Ref, State: labelbridge.DocPending}); err != nil {
 				return err
 			}
 		}
@@ -415,7 +415,6 @@ func (q *Queue) Job(id string) (*labelbridge.JobStatus, error) {
 		}
 		st = &labelbridge.JobStatus{ID: j.ID, Printer: j.Printer, State: j.State, Done: j.Done, Total: j.Total,
 			CreatedAt: j.CreatedAt, Error: j.Error, Documents: make([]labelbridge.DocStatus, 0, j.Total)}
-		docs := tx.Bucket(bucketDocs)
 		c := tx.Bucket(bucketDocStates).Cursor()
 		prefix := docPrefix(id)
 		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
@@ -424,15 +423,7 @@ func (q *Queue) Job(id string) (*labelbridge.JobStatus, error) {
 				return fmt.Errorf("decode document state %q: %w", k, err)
 			}
 			i := int(binary.BigEndian.Uint32(k[len(prefix):]))
-			var ref struct {
-				Ref string `json:"ref"`
-			}
-			if data := docs.Get(k); data != nil {
-				// Only the ref is needed; the content can be large but
-				// json skips it without allocating it.
-				_ = json.Unmarshal(data, &ref)
-			}
-			st.Documents = append(st.Documents, labelbridge.DocStatus{Index: i, Ref: ref.Ref, State: d.State, Error: d.Error, MaybeRepeated: d.MaybeRepeated})
+			st.Documents = append(st.Documents, labelbridge.DocStatus{Index: i, Ref: d.Ref, State: d.State, Error: d.Error, MaybeRepeated: d.MaybeRepeated})
 		}
 		return nil
 	})
@@ -506,10 +497,15 @@ func (q *Queue) Printers() []labelbridge.PrinterInfo {
 	return out
 }
 
-// Ready reports whether the queue can accept jobs: the store answers.
+// Ready reports whether the queue can accept jobs now: it makes a small
+// durable write, so a full or read-only disk shows here.
 func (q *Queue) Ready() error {
 	if q.ctx.Err() != nil {
 		return errors.New("queue is closed")
 	}
-	return q.db.View(func(tx *bolt.Tx) error { return nil })
+	stamp, _ := q.cfg.Now().UTC().MarshalText()
+	if err := q.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte("health"), stamp) }); err != nil {
+		return fmt.Errorf("store %s is not writable: %w", q.cfg.Path, err)
+	}
+	return nil
 }

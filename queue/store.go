@@ -51,6 +51,9 @@ type jobRecord struct {
 }
 
 type docRecord struct {
+	// Ref is kept beside the state so status and events never read the
+	// document's content, which may be megabytes.
+	Ref           string               `json:"ref,omitempty"`
 	State         labelbridge.DocState `json:"state"`
 	Error         *labelbridge.Problem `json:"error,omitempty"`
 	MaybeRepeated bool                 `json:"maybe_repeated,omitempty"`

@@ -192,7 +192,7 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		data, err := w.p.Render(ctx, doc)
 		if err != nil {
 			log.Warn().Err(err).Int("doc", i).Msg("document did not render")
-			if err := w.docFinished(id, i, labelbridge.DocFailed, problemOr(err, labelbridge.CodeRenderFailed), ds.MaybeRepeated); err != nil {
+			if err := w.docFinished(id, i, ds.Ref, labelbridge.DocFailed, problemOr(err, labelbridge.CodeRenderFailed), ds.MaybeRepeated); err != nil {
 				return err
 			}
 			continue
@@ -218,7 +218,7 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		} else if w.p.Sent != nil {
 			w.p.Sent(doc, data)
 		}
-		if err := w.docFinished(id, i, state, problem, ds.MaybeRepeated || partial); err != nil {
+		if err := w.docFinished(id, i, ds.Ref, state, problem, ds.MaybeRepeated || partial); err != nil {
 			return err
 		}
 	}
@@ -391,13 +391,13 @@ func sameProblem(a, b *labelbridge.Problem) bool {
 // docFinished records one document's outcome, its event, and which
 // document goes out next, in one transaction: after a crash at most that
 // next document can have reached the printer unrecorded.
-func (w *worker) docFinished(id string, i int, s labelbridge.DocState, problem *labelbridge.Problem, maybeRepeated bool) error {
+func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocState, problem *labelbridge.Problem, maybeRepeated bool) error {
 	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
 		j, err := loadJob(tx, id)
 		if err != nil {
 			return err
 		}
-		if err := saveDocState(tx, id, i, docRecord{State: s, Error: problem, MaybeRepeated: maybeRepeated}); err != nil {
+		if err := saveDocState(tx, id, i, docRecord{Ref: ref, State: s, Error: problem, MaybeRepeated: maybeRepeated}); err != nil {
 			return err
 		}
 		j.Done++
@@ -411,21 +411,9 @@ func (w *worker) docFinished(id string, i int, s labelbridge.DocState, problem *
 		if err := saveJob(tx, j); err != nil {
 			return err
 		}
-		ref, err := docRef(tx, id, i)
-		if err != nil {
-			return err
-		}
 		return emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Index: i, Ref: ref,
 			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
 	}, nil)
-}
-
-func docRef(tx *bolt.Tx, id string, i int) (string, error) {
-	d, err := loadDoc(tx, id, i)
-	if err != nil {
-		return "", err
-	}
-	return d.Ref, nil
 }
 
 // pause records a clean stop between documents: nothing is in flight, so

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/labelbridge/labelbridge/printer/printertest"
+)
+
+// startMain runs the whole daemon in-process from a config file's text.
+func startMain(t *testing.T, configText string) *Main {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "labelbridge.yaml")
+	if err := os.WriteFile(path, []byte(configText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(path, "127.0.0.1:0", filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Log: zerolog.Nop(), Version: "test"}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return m
+}
+
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code = runCLI(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPrintCommand(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	blocked := t.TempDir() // a directory cannot be appended to: every document fails
+	m := startMain(t, "printers:\n  - name: label-1\n    connection: "+sim.URL()+"\n    language: zpl\n"+
+		"  - name: broken\n    connection: file://"+blocked+"\n    language: zpl\n")
+	addr := m.Server.Addr()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.zpl"), filepath.Join(dir, "b.zpl")
+	os.WriteFile(a, []byte("^XA^FDa^FS^XZ\n"), 0o600)
+	os.WriteFile(b, []byte("^XA^FDb^FS^XZ\n"), 0o600)
+
+	t.Run("RawFilesPrintInOrder", func(t *testing.T) {
+		code, _, stderr := runCmd(t, "print", "--addr", addr, "--printer", "label-1", a, b)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if got := string(sim.Bytes()); got != "^XA^FDa^FS^XZ\n^XA^FDb^FS^XZ\n" {
+			t.Fatalf("printer got %q", got)
+		}
+		if !strings.Contains(stderr, "done 2/2") {
+			t.Fatalf("progress output %q does not end with done 2/2", stderr)
+		}
+	})
+	t.Run("JSONJob", func(t *testing.T) {
+		job := filepath.Join(dir, "job.json")
+		os.WriteFile(job, []byte(`{"printer":"label-1","documents":[{"kind":"raw","language":"zpl","content":"^XA^FDjson^FS^XZ"}]}`), 0o600)
+		if code, _, stderr := runCmd(t, "print", "--addr", addr, job); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(string(sim.Bytes()), "^FDjson^FS") {
+			t.Fatal("the JSON job did not print")
+		}
+	})
+	t.Run("FailedDocumentExitsNonZero", func(t *testing.T) {
+		code, _, stderr := runCmd(t, "print", "--addr", addr, "--printer", "broken", a)
+		if code != 1 || !strings.Contains(stderr, "document 0 (a.zpl) failed") {
+			t.Fatalf("exit %d, stderr %q; want 1 naming the failed document", code, stderr)
+		}
+	})
+	t.Run("RejectedJobExitsNonZero", func(t *testing.T) {
+		code, _, stderr := runCmd(t, "print", "--addr", addr, "--printer", "nope", a)
+		if code != 1 || !strings.Contains(stderr, "unknown_printer") {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("UnknownExtension", func(t *testing.T) {
+		txt := filepath.Join(dir, "x.txt")
+		os.WriteFile(txt, []byte("hello"), 0o600)
+		code, _, stderr := runCmd(t, "print", "--addr", addr, "--printer", "label-1", txt)
+		if code != 2 || !strings.Contains(stderr, "--language") {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("Printers", func(t *testing.T) {
+		code, stdout, stderr := runCmd(t, "printers", "--addr", addr)
+		if code != 0 || !strings.Contains(stdout, "label-1") || !strings.Contains(stdout, "broken") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	})
+}
+
+func TestConfigCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("printers:\n  - name: p\n    connection: tcp://10.0.0.5:9100\n    language: zpl\n"), 0o600)
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("printers:\n  - name: p\n    connection: tcp://10.0.0.5:9100\n    langauge: zpl\n"), 0o600)
+	if code, stdout, stderr := runCmd(t, "config", "check", "--config", good); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Fatalf("good config: exit %d %q %q", code, stdout, stderr)
+	}
+	code, _, stderr := runCmd(t, "config", "check", "--config", bad)
+	if code != 1 || !strings.Contains(stderr, "bad.yaml:4") || !strings.Contains(stderr, "langauge") {
+		t.Fatalf("bad config: exit %d, stderr %q; want file:line and key", code, stderr)
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	if code, stdout, _ := runCmd(t, "version"); code != 0 || !strings.HasPrefix(stdout, "labelbridge ") {
+		t.Fatalf("version: %d %q", code, stdout)
+	}
+	if code, _, stderr := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(stderr, "unknown command") {
+		t.Fatalf("unknown command: %d %q", code, stderr)
+	}
+}
