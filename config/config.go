@@ -14,12 +14,10 @@
 package config
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -150,10 +148,13 @@ func Parse(name string, data []byte) (*Config, error) {
 	d := &decoder{file: name}
 	if len(data) > maxFileBytes {
 		d.add(0, "", "the file is larger than %d bytes; is it the right file?", maxFileBytes)
-		return nil, d.errs
+		return nil, d.result()
 	}
-	// Notepad saves UTF-8 with a byte order mark; neither format needs it.
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data, err := decodeText(data)
+	if err != nil {
+		d.add(0, "", "%v", err)
+		return nil, d.result()
+	}
 	var root *node
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".yaml", ".yml":
@@ -165,13 +166,12 @@ func Parse(name string, data []byte) (*Config, error) {
 	default:
 		d.add(0, "", "unknown config format %q: want a .yaml, .yml or .toml file", ext)
 	}
-	if len(d.errs) > 0 {
-		return nil, d.errs
+	if err := d.result(); err != nil {
+		return nil, err
 	}
 	c := d.config(root)
-	if len(d.errs) > 0 {
-		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
-		return nil, d.errs
+	if err := d.result(); err != nil {
+		return nil, err
 	}
 	c.Source = name
 	return c, nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/printer"
@@ -198,6 +199,10 @@ func TestParseGood(t *testing.T) {
 			p3 := labelPrinter(tb, "label-3", "tcp://192.168.1.52:9100", labelbridge.ZPL)
 			p3.Media = "4x6in"
 			c.Printers = []Printer{p, p2, p3}
+		}},
+		{"utf16", func(tb testing.TB, c *Config) {
+			c.Listen = "127.0.0.1:9998"
+			c.Printers = []Printer{labelPrinter(tb, "label-1", "spooler://ZDesigner GK420d", labelbridge.ZPL)}
 		}},
 		{"windows", func(tb testing.TB, c *Config) {
 			c.Listen = "127.0.0.1:9999"
@@ -622,4 +627,94 @@ func dump(c *Config) string {
 		fmt.Fprintf(&b, "%+v\n", p)
 	}
 	return b.String()
+}
+
+func TestParseYAMLAliases(t *testing.T) {
+	t.Run("StaySmall", func(t *testing.T) {
+		// Nine levels of nine aliases would be 9^9 values were aliases
+		// copied out; converted once and shared, they stay 81.
+		var b strings.Builder
+		b.WriteString("allowed_origins:\n  - &a0 [x, x, x, x, x, x, x, x, x]\n")
+		for i := 1; i < 9; i++ {
+			refs := strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 9)
+			fmt.Fprintf(&b, "  - &a%d [%s]\n", i, strings.TrimSuffix(refs, ", "))
+		}
+		_, err := Parse("aliases.yaml", []byte(b.String()))
+		var errs Errors
+		if !errors.As(err, &errs) || len(errs) != 9 {
+			t.Fatalf("error = %v, want 9 errors", err)
+		}
+		for i, e := range errs {
+			if e.Line != i+2 || e.Key != fmt.Sprintf("allowed_origins[%d]", i) || e.Msg != "want a string, got a list" {
+				t.Errorf("error %d = %v", i, e)
+			}
+		}
+	})
+	t.Run("ContainItself", func(t *testing.T) {
+		data := "allowed_origins: &o [*o]\nprinters:\n  - &p\n    <<: *p\n    name: a\n    connection: virtual://a\n    language: zpl\n"
+		c, err := Parse("cycle.yaml", []byte(data))
+		want := "cycle.yaml:1: allowed_origins[0]: want a string, got a list"
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse = %v, %v; want error %s", c, err, want)
+		}
+	})
+	t.Run("RepeatedPrinter", func(t *testing.T) {
+		// One printer listed through an alias many times: the names clash,
+		// and the report stops at maxErrors.
+		data := "printers:\n  - &p {name: a, connection: virtual://a, language: zpl}\n" +
+			strings.Repeat("  - *p\n", 5*maxErrors)
+		_, err := Parse("repeat.yaml", []byte(data))
+		var errs Errors
+		if !errors.As(err, &errs) || len(errs) != maxErrors+1 {
+			t.Fatalf("got %d errors, want %d", len(errs), maxErrors+1)
+		}
+		if e := errs[0]; e.Line != 2 || e.Key != "printers[1].name" {
+			t.Errorf("first error %v, want line 2, printers[1].name (where the aliased name is written)", e)
+		}
+	})
+}
+
+func TestDecodeText(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      []byte
+		want    string
+		wantErr bool
+	}{
+		{"Plain", []byte("listen: x\n"), "listen: x\n", false},
+		{"UTF8BOM", []byte("\xef\xbb\xbflisten: x\n"), "listen: x\n", false},
+		{"UTF16LE", []byte("\xff\xfe\x25\x0e:\x00\n\x00"), "ล:\n", false},
+		{"UTF16BE", []byte("\xfe\xff\x0e\x25\x00:\x00\n"), "ล:\n", false},
+		{"UTF16Odd", []byte("\xff\xfea\x00b"), "", true},
+		{"Empty", nil, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeText(tt.in)
+			if (err != nil) != tt.wantErr || string(got) != tt.want {
+				t.Errorf("decodeText(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestParseUTF16Lines checks that errors in a UTF-16 file (as PowerShell 5
+// writes) are placed on the right line.
+func TestParseUTF16Lines(t *testing.T) {
+	for _, tt := range []struct{ name, text string }{
+		{"labelbridge.yaml", "# ฉลาก\r\nprinters:\r\n  - name: label-1\r\n    connection: virtual://label-1\r\n    language: zlp\r\n"},
+		{"labelbridge.toml", "# ฉลาก\r\n[[printers]]\r\nname = \"label-1\"\r\nconnection = \"virtual://label-1\"\r\nlanguage = \"zlp\"\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := []byte("\xff\xfe")
+			for _, u := range utf16.Encode([]rune(tt.text)) {
+				data = append(data, byte(u), byte(u>>8))
+			}
+			_, err := Parse(tt.name, data)
+			want := tt.name + `:5: printers[0].language: "zlp" is not one of zpl, escpos, tspl`
+			if err == nil || err.Error() != want {
+				t.Errorf("Parse error = %v, want %s", err, want)
+			}
+		})
+	}
 }

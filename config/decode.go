@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/printer"
@@ -23,20 +25,40 @@ type decoder struct {
 	file    string
 	mapWord string // what the format calls a map: "a mapping" or "a table"
 	errs    Errors
+	dropped bool // problems past maxErrors were found
 }
 
 // add records a problem with the setting at key on line.
 func (d *decoder) add(line int, key, format string, args ...any) {
-	switch {
-	case len(d.errs) < maxErrors:
-		d.errs = append(d.errs, &Error{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
-	case len(d.errs) == maxErrors:
-		d.errs = append(d.errs, &Error{File: d.file, Line: line, Msg: "too many problems; fix the ones above and check again"})
+	if d.full() {
+		d.dropped = true
+		return
 	}
+	d.errs = append(d.errs, &Error{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
 // full reports whether the decoder has stopped recording problems.
-func (d *decoder) full() bool { return len(d.errs) > maxErrors }
+func (d *decoder) full() bool { return len(d.errs) >= maxErrors }
+
+// stop reports whether to stop checking, the report being full.
+func (d *decoder) stop() bool {
+	if d.full() {
+		d.dropped = true
+	}
+	return d.dropped
+}
+
+// result returns the problems found in line order, or nil if there are none.
+func (d *decoder) result() error {
+	if len(d.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
+	if d.dropped {
+		d.errs = append(d.errs, &Error{File: d.file, Msg: "too many problems; fix the ones above and check again"})
+	}
+	return d.errs
+}
 
 // fields returns n's fields that hold a value, reporting those that cannot
 // be used. Null values ("key:" with nothing after it in YAML) are left out,
@@ -149,7 +171,7 @@ func (d *decoder) config(root *node) *Config {
 		return c
 	}
 	for _, f := range d.fields(root, "") {
-		if d.full() {
+		if d.stop() {
 			break
 		}
 		n := f.val
@@ -220,26 +242,28 @@ func (d *decoder) printers(n *node, path string) []Printer {
 		return nil
 	}
 	var ps []Printer
-	names := make(map[string]int) // lower-case name -> index
-	firstNames := make(map[int]string)
+	type named struct {
+		index int
+		name  string
+	}
+	names := make(map[string]named) // by lower-case name
 	for i, item := range n.items {
-		if d.full() {
+		if d.stop() {
 			break
 		}
 		p := fmt.Sprintf("%s[%d]", path, i)
 		pr, nameLine, ok := d.printer(item, p)
 		if pr.Name != "" {
 			key := strings.ToLower(pr.Name)
-			if j, dup := names[key]; dup {
-				msg := fmt.Sprintf("%q is already the name of %s[%d]", pr.Name, path, j)
-				if pr.Name != firstNames[j] {
+			if first, dup := names[key]; dup {
+				msg := fmt.Sprintf("%q is already the name of %s[%d]", pr.Name, path, first.index)
+				if pr.Name != first.name {
 					// Names become file names, and Windows ignores case.
-					msg += fmt.Sprintf(" (%q); names must differ in more than case", firstNames[j])
+					msg += fmt.Sprintf(" (%q); names must differ in more than case", first.name)
 				}
 				d.add(nameLine, p+".name", "%s", msg)
 			} else {
-				names[key] = i
-				firstNames[i] = pr.Name
+				names[key] = named{i, pr.Name}
 			}
 		}
 		if ok {
@@ -465,8 +489,14 @@ func (d *decoder) log(n *node, path string, l *Log) {
 	}
 }
 
-// join appends key to a key path.
+// join appends key to a key path. A key that would make the path ambiguous
+// or break an error's line is quoted.
 func join(path, key string) string {
+	if key == "" || strings.IndexFunc(key, func(r rune) bool {
+		return !unicode.IsPrint(r) || unicode.IsSpace(r) || strings.ContainsRune(`."[]`, r)
+	}) >= 0 {
+		key = strconv.Quote(key)
+	}
 	if path == "" {
 		return key
 	}

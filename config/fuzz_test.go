@@ -55,9 +55,13 @@ func checkErrors(t *testing.T, name string, data []byte, c *Config, err error) {
 	}
 	// YAML also breaks lines at a lone CR, NEL, LS and PS; counting CRLF
 	// twice keeps this an upper bound.
+	text, err := decodeText(data)
+	if err != nil {
+		text = data
+	}
 	lines := 1
 	for _, br := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
-		lines += bytes.Count(data, []byte(br))
+		lines += bytes.Count(text, []byte(br))
 	}
 	for _, e := range errs {
 		if e == nil || e.File != name || e.Msg == "" || e.Line < 0 || e.Line > lines {

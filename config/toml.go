@@ -16,8 +16,9 @@ import (
 //
 // It reads the file twice. go-toml's decoder checks everything TOML forbids
 // (a key set twice, a table defined twice, an integer out of range) and says
-// where; once it accepts the file, go-toml's parser, which gives the byte
-// range of every key and value, builds the nodes with their lines.
+// where, mostly (errorLine finds the rest); once it accepts the file,
+// go-toml's parser, which gives the byte range of every key and value,
+// builds the nodes with their lines.
 func tomlTree(d *decoder, data []byte) *node {
 	c := tomlConverter{}
 	for i, b := range data {
@@ -100,17 +101,22 @@ func (c *tomlConverter) tree(data []byte) *node {
 	c.p.Reset(data)
 	for c.p.NextExpression() {
 		e := c.p.Expression()
+		if e.Kind != unstable.KeyValue && e.Kind != unstable.Table && e.Kind != unstable.ArrayTable {
+			continue
+		}
+		keys := c.keys(e)
+		if len(keys) == 0 {
+			continue // the parser always gives a key; no surprise becomes a panic
+		}
 		switch e.Kind {
 		case unstable.KeyValue:
 			c.keyValue(table, e)
 		case unstable.Table:
-			keys := c.keys(e)
 			table = root
 			for _, k := range keys {
 				table = c.child(table, k)
 			}
 		case unstable.ArrayTable:
-			keys := c.keys(e)
 			table = root
 			for _, k := range keys[:len(keys)-1] {
 				table = c.child(table, k)
@@ -140,6 +146,9 @@ func (c *tomlConverter) keys(e *unstable.Node) []tomlKey {
 // keyValue adds "a.b.c = value" to table.
 func (c *tomlConverter) keyValue(table *node, kv *unstable.Node) {
 	keys := c.keys(kv)
+	if len(keys) == 0 {
+		return
+	}
 	for _, k := range keys[:len(keys)-1] {
 		table = c.child(table, k)
 	}

@@ -68,32 +68,28 @@ var yamlLinePrefix = regexp.MustCompile(`^yaml: line (\d+): `)
 // message: the line where the document stopped making sense.
 func yamlErrorLine(data []byte, err error) (int, string) {
 	reported, msg := splitYAMLError(err)
-	if msg == "" {
-		msg = "unknown problem"
-	}
 	line := max(reported, 1)
-	end := lineEnd(data, line)
-	for tries := 0; tries < maxErrorLineTries; tries++ {
-		_, _, perr := parseYAML(data[:end])
-		if perr != nil {
+	// The whole file fails this way, so the search ends on its last line
+	// at the latest.
+	for budget := maxErrorLineBytes; budget > 0; line++ {
+		end := lineEnd(data, line)
+		if _, _, perr := parseYAML(data[:end]); perr != nil {
 			if r, m := splitYAMLError(perr); r == reported && m == msg {
 				return line, msg
 			}
 		}
 		if end == len(data) {
-			// No prefix fails the same way (the error needs the whole
-			// file, such as one found only at its end); keep yaml's line.
-			return reported, msg
+			break
 		}
-		line++
-		end = lineEnd(data, line)
+		budget -= end
 	}
 	return reported, msg
 }
 
-// maxErrorLineTries bounds the prefixes yamlErrorLine parses, so that a
-// large broken file is reported at once, if with yaml.v3's line.
-const maxErrorLineTries = 2000
+// maxErrorLineBytes bounds the bytes yamlErrorLine parses, so that a large
+// broken file is reported at once, if with yaml.v3's line. A config file of
+// a few hundred lines stays well inside it.
+const maxErrorLineBytes = 32 << 20
 
 // escapeHint explains an escape error, which is nearly always a Windows
 // path in double quotes.

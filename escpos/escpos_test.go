@@ -326,8 +326,8 @@ func checkSanitized(t *testing.T, in, out string) {
 	}
 }
 
-// hostileStrings returns every string value of the shared tricky sample
-// orders.
+// hostileStrings returns every distinct string value of the shared tricky
+// sample orders.
 func hostileStrings(tb testing.TB) []string {
 	tb.Helper()
 	path := filepath.Join("..", "..", "shared", "samples", "orders-60-tricky.json")
@@ -340,11 +340,15 @@ func hostileStrings(tb testing.TB) []string {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	var out []string
+	seen := map[string]bool{}
 	var walk func(any)
 	walk = func(v any) {
 		switch v := v.(type) {
 		case string:
-			out = append(out, v)
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
 		case []any:
 			for _, e := range v {
 				walk(e)

@@ -10,8 +10,8 @@ import (
 	"github.com/labelbridge/labelbridge/label"
 )
 
-// hostileStrings returns every string value of the shared tricky sample
-// orders: names with ZPL, TSPL and ESC/POS commands in them, quotes,
+// hostileStrings returns every distinct string value of the shared tricky
+// sample orders: names with ZPL, TSPL and ESC/POS commands in them, quotes,
 // backslashes, CR/LF and control bytes, Thai text.
 func hostileStrings(tb testing.TB) []string {
 	tb.Helper()
@@ -25,11 +25,15 @@ func hostileStrings(tb testing.TB) []string {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	var out []string
+	seen := map[string]bool{}
 	var walk func(any)
 	walk = func(v any) {
 		switch v := v.(type) {
 		case string:
-			out = append(out, v)
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
 		case []any:
 			for _, e := range v {
 				walk(e)
@@ -50,11 +54,11 @@ func hostileStrings(tb testing.TB) []string {
 // textPage puts s as a text run between a box and a bitmap, so that a text
 // escaping its field would show in the commands or the raster after it.
 func textPage(s string, img *label.Mono) *label.Page {
-	return &label.Page{Width: 400, Height: 300, DPI: 203, Elements: []label.Element{
+	return &label.Page{Width: 200, Height: 140, DPI: 203, Elements: []label.Element{
 		&label.Rect{X: 10, Y: 10, W: 100, H: 4},
 		&label.Text{X: 10, Y: 20, Height: 30, Text: s},
 		&label.Bitmap{X: 10, Y: 60, Img: img},
-		&label.Text{X: 10, Y: 200, Height: 20, Text: "after"},
+		&label.Text{X: 10, Y: 115, Height: 20, Text: "after"},
 	}}
 }
 

@@ -183,7 +183,7 @@ func writeBitmap(w *bufio.Writer, p *label.Page, b *label.Bitmap) {
 
 // writeText prints t in font 0, the printer's scalable font, Height dots tall
 // and as wide (^A0N,h,w; vol. 1 ^A: h and w from 10 to 32000 for scalable
-// fonts). ^FH\ makes '\' the hexadecimal escape of the field data that
+// fonts, so smaller heights are raised to 10). ^FH\ makes '\' the hexadecimal escape of the field data that
 // follows (vol. 1, ^FH: "any character except current format and control
 // prefix"), and escapeField writes every byte that could end the field or
 // start a command as such an escape.

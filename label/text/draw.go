@@ -22,7 +22,9 @@ type blackSetter interface {
 // Draw draws s on one line into dst, starting at x with its baseline at
 // baseline. It paints black where a glyph covers at least half a dot and
 // leaves every other dot as it was, so text can go over rules and boxes.
-// Dots outside dst are clipped by dst.
+// Dots outside dst are clipped by dst. Tabs and line separators in s draw
+// as spaces; characters neither font has (emoji, control characters such
+// as ESC) draw as the missing-glyph box, so bad bytes in order data show.
 func (r *Renderer) Draw(dst draw.Image, x, baseline int, s string, st Style) {
 	size := st.size()
 	if size == 0 || s == "" {

@@ -17,6 +17,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/go-text/typesetting/di"
@@ -181,6 +182,7 @@ func (r *Renderer) shape(sh *shaper, rs []rune, st Style) ([]shapedGlyph, fixed.
 	if len(rs) == 0 || size == 0 {
 		return nil, 0
 	}
+	rs = oneLine(rs)
 	latin, th := st.fonts()
 	sh.fm = fontmap{latin: sh.faces[latin], thai: sh.faces[th]}
 	in := shaping.Input{
@@ -213,6 +215,27 @@ func (r *Renderer) shape(sh *shaper, rs []rune, st Style) ([]shapedGlyph, fixed.
 	return glyphs, pen
 }
 
+// oneLine returns rs with tabs and line separators as spaces: the shaper's
+// bidi step would end the text at a paragraph separator and drop the rest,
+// and a tab has no glyph. Other control characters are left to draw as the
+// missing-glyph box, so stray bytes in order data show on the label.
+func oneLine(rs []rune) []rune {
+	var out []rune
+	for i, c := range rs {
+		switch c {
+		case '\t', '\n', '\v', '\f', '\r', 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029:
+			if out == nil {
+				out = slices.Clone(rs)
+			}
+			out[i] = ' '
+		}
+	}
+	if out == nil {
+		return rs
+	}
+	return out
+}
+
 // withShaper runs f with a shaper of its own.
 func (r *Renderer) withShaper(f func(sh *shaper)) {
 	sh := r.shapers.Get().(*shaper)
@@ -221,7 +244,8 @@ func (r *Renderer) withShaper(f func(sh *shaper)) {
 }
 
 // Measure returns the advance width of s on one line, in dots, rounded to
-// the nearest dot.
+// the nearest dot. Like Draw, it takes tabs and line separators in s for
+// spaces; Wrap is the way to lay out several lines.
 func (r *Renderer) Measure(s string, st Style) int {
 	var w fixed.Int26_6
 	r.withShaper(func(sh *shaper) { _, w = r.shape(sh, []rune(s), st) })

@@ -16,8 +16,9 @@ import (
 // Thai meets another script; never inside a Latin word or a number. A word
 // wider than a whole line is cut between characters (never inside a Thai
 // cluster or a grapheme); only a single character wider than maxWidth
-// makes a line that does not fit. Spaces at the end of a line are
-// dropped. An empty s gives no lines; an empty paragraph an empty line.
+// makes a line that does not fit. Spaces at the start and end of a line
+// are dropped. An empty s gives no lines; an empty or blank paragraph an
+// empty line.
 func (r *Renderer) Wrap(s string, st Style, maxWidth int) []string {
 	if s == "" {
 		return nil
@@ -63,6 +64,24 @@ func trimTrailingSpace(s string) string {
 	return strings.TrimRightFunc(s, isTrailingSpace)
 }
 
+// leadingSpace returns the length of the spaces that open p, less one
+// that carries a combining mark: a stray mark after a space is drawn on
+// the space, and dropping the space would leave it floating.
+func leadingSpace(p string) int {
+	i := 0
+	for i < len(p) {
+		c, n := utf8.DecodeRuneInString(p[i:])
+		if !isTrailingSpace(c) {
+			break
+		}
+		if _, m := utf8.DecodeRuneInString(p[i+n:]); m > 0 && len(thai.Clusters(p[i:i+n+m])) == 0 {
+			break // the space and the next rune form one cluster
+		}
+		i += n
+	}
+	return i
+}
+
 // wrapParagraph appends the lines of p, which has no line separators.
 // Widths of candidate lines come from one shaping of p, summing cluster
 // advances; each chosen line is then measured on its own, since kerning
@@ -104,7 +123,7 @@ func (r *Renderer) wrapParagraph(sh *shaper, lines []string, p string, st Style,
 
 	breaks := append(r.dict.Breaks(p), len(p))
 	var cuts []int // character boundaries, computed when a word is too wide
-	for start := 0; start < len(p); {
+	for start := leadingSpace(p); start < len(p); {
 		// Candidates are the word breaks after start; when even the first
 		// word is too wide, the character boundaries inside it.
 		cand := breaks
@@ -112,14 +131,19 @@ func (r *Renderer) wrapParagraph(sh *shaper, lines []string, p string, st Style,
 			cand = cand[1:]
 		}
 		breaks = cand
-		if width(start, cand[0]) > limit || !fits(start, cand[0]) {
+		if wordEnd := cand[0]; width(start, wordEnd) > limit || !fits(start, wordEnd) {
 			if cuts == nil {
 				cuts = characterBounds(p, rs, offs)
 			}
-			cand = cuts
-			for len(cand) > 0 && cand[0] <= start {
-				cand = cand[1:]
+			// Cut inside the word, not between it and its spaces, or
+			// the next line would be blank.
+			inner := cand[:0:0]
+			for _, c := range cuts {
+				if c > start && c < wordEnd && trimTrailingSpace(p[c:wordEnd]) != "" {
+					inner = append(inner, c)
+				}
 			}
+			cand = append(inner, wordEnd)
 		}
 		n := 1 // candidates that fit by the summed advances; the first always goes
 		for n < len(cand) && width(start, cand[n]) <= limit {
