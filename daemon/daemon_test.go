@@ -1,9 +1,11 @@
 package daemon_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -103,9 +105,14 @@ type client struct {
 
 func (h *harness) dial() *client {
 	h.t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.s.Addr()+"/v1/ws", nil)
+	return h.dialWith(nil)
+}
+
+func (h *harness) dialWith(header http.Header) *client {
+	h.t.Helper()
+	ws, resp, err := websocket.DefaultDialer.Dial("ws://"+h.s.Addr()+"/v1/ws", header)
 	if err != nil {
-		h.t.Fatal(err)
+		h.t.Fatalf("dial: %v (%v)", err, resp)
 	}
 	h.t.Cleanup(func() { ws.Close() })
 	return &client{t: h.t, ws: ws}
@@ -196,4 +203,26 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// received waits until the simulator's bytes satisfy cond (a document is
+// "sent" once written to the connection; the simulator may still be reading
+// it), then returns them. On timeout it returns what arrived.
+func received(t testing.TB, sim interface {
+	Wait(context.Context, func([]byte) bool) error
+	Bytes() []byte
+}, cond func([]byte) bool) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sim.Wait(ctx, cond)
+	return sim.Bytes()
+}
+
+func countAtLeast(sub string, n int) func([]byte) bool {
+	return func(b []byte) bool { return bytes.Count(b, []byte(sub)) >= n }
+}
+
+func lenAtLeast(n int) func([]byte) bool {
+	return func(b []byte) bool { return len(b) >= n }
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/label"
+	"github.com/labelbridge/labelbridge/render"
 )
 
 // object is a JSON object being decoded field by field, so every error can
@@ -255,12 +257,48 @@ func decodeDocument(raw json.RawMessage, path string, printerLang labelbridge.La
 		if len(doc.Content) == 0 {
 			return labelbridge.Invalid(o.at("content"), "must not be empty")
 		}
-	case labelbridge.KindShippingLabel, labelbridge.KindPickList, labelbridge.KindImage:
-		return &labelbridge.Error{Code: labelbridge.CodeUnsupportedKind, Path: o.at("kind"),
-			Message: fmt.Sprintf("%s documents are not rendered by this version yet; send raw printer language", kind)}
+	case labelbridge.KindShippingLabel, labelbridge.KindPickList:
+		data, ok := o.raw("data")
+		if !ok {
+			return labelbridge.Invalid(o.at("data"), "required")
+		}
+		doc.Data = append(json.RawMessage(nil), data...)
+		if err := decodeSize(o, doc); err != nil {
+			return err
+		}
+		if err := render.Validate(doc, path); err != nil {
+			return err
+		}
+	case labelbridge.KindImage:
+		b64, err := o.str("content_base64", true, 0)
+		if err != nil {
+			return err
+		}
+		if doc.Content, err = base64.StdEncoding.DecodeString(b64); err != nil {
+			return labelbridge.Invalid(o.at("content_base64"), "not valid base64: %v", err)
+		}
+		if err := decodeSize(o, doc); err != nil {
+			return err
+		}
+		if err := render.Validate(doc, path); err != nil {
+			return err
+		}
 	default:
 		return &labelbridge.Error{Code: labelbridge.CodeUnsupportedKind, Path: o.at("kind"),
 			Message: fmt.Sprintf("unknown kind %q (want shipping_label, pick_list, raw or image)", kind)}
 	}
 	return o.unknown()
+}
+
+// decodeSize reads a document's optional label size ("100x150mm", "4x6in").
+func decodeSize(o *object, doc *labelbridge.Document) error {
+	size, err := o.str("size", false, 32)
+	if err != nil || size == "" {
+		return err
+	}
+	if _, err := label.ParseMedia(size, 203); err != nil {
+		return labelbridge.Invalid(o.at("size"), "%v", err)
+	}
+	doc.Size = size
+	return nil
 }

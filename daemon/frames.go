@@ -125,3 +125,13 @@ func jobStatusJSON(st *labelbridge.JobStatus) any {
 		CreatedAt stamp `json:"created_at"`
 	}{(*alias)(st), stamp(st.CreatedAt)}
 }
+
+type previewPage struct {
+	PNGBase64 string `json:"png_base64"`
+}
+
+type previewFrame struct {
+	Type  string          `json:"type"`
+	ID    json.RawMessage `json:"id,omitempty"`
+	Pages []previewPage   `json:"pages"`
+}

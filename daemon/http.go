@@ -103,6 +103,116 @@ func (s *Server) getPrinters(w http.ResponseWriter, r *http.Request) {
 	}{s.q.Printers()})
 }
 
+// preview decodes {"printer":…,"document":DOC} and renders it.
+func (s *Server) preview(o *object) ([][]byte, error) {
+	name, err := o.str("printer", true, 128)
+	if err != nil {
+		return nil, err
+	}
+	lang, ok := s.printerLanguage(name)
+	if !ok {
+		return nil, &labelbridge.Error{Code: labelbridge.CodeUnknownPrinter, Path: o.at("printer"), Message: fmt.Sprintf("no printer named %q", name)}
+	}
+	raw, ok := o.raw("document")
+	if !ok {
+		return nil, labelbridge.Invalid(o.at("document"), "required")
+	}
+	if err := o.unknown(); err != nil {
+		return nil, err
+	}
+	var doc labelbridge.Document
+	if err := decodeDocument(raw, o.at("document"), lang, &doc); err != nil {
+		return nil, err
+	}
+	if s.cfg.Preview == nil {
+		return nil, labelbridge.Errorf(labelbridge.CodeUnsupportedKind, "previews are not available")
+	}
+	return s.cfg.Preview(name, &doc)
+}
+
+// postPreview answers the first page as image/png, or page N with ?page=N.
+func (s *Server) postPreview(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.Limits.MaxFrameBytes))
+	if err != nil {
+		s.writeError(w, labelbridge.Errorf(labelbridge.CodeTooLarge, "body is over %d bytes", s.cfg.Limits.MaxFrameBytes))
+		return
+	}
+	if !json.Valid(body) {
+		s.writeError(w, labelbridge.Errorf(labelbridge.CodeBadJSON, "%s", jsonSyntaxMessage(body)))
+		return
+	}
+	o, err := decodeObject(body, "")
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	pages, err := s.preview(o)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	page := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		if _, err := fmt.Sscanf(p, "%d", &page); err != nil || page < 1 || page > len(pages) {
+			s.writeError(w, labelbridge.Invalid("page", "want 1 to %d", len(pages)))
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("X-Pages", fmt.Sprint(len(pages)))
+	w.Write(pages[page-1])
+}
+
+func (s *Server) getOrigins(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.origins.list())
+}
+
+// postOrigin takes an admin's decision: {"origin":"https://…","allow":true}.
+// With tokens configured it needs an admin token; without, it is open to
+// this machine only (guard refuses other hosts).
+func (s *Server) postOrigin(w http.ResponseWriter, r *http.Request) {
+	if s.tokensRequired() {
+		if t, err := s.checkToken(bearer(r), r.Header.Get("Origin")); err != nil || !t.Admin {
+			writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "changing origins needs an admin token"))
+			return
+		}
+	} else if !isLoopback(r.RemoteAddr) {
+		writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "changing origins is allowed from this machine only"))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
+	if err != nil {
+		s.writeError(w, labelbridge.Errorf(labelbridge.CodeTooLarge, "body is over 4096 bytes"))
+		return
+	}
+	o, err := decodeObject(body, "")
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	origin, err := o.str("origin", true, 512)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	allowRaw, ok := o.raw("allow")
+	var allow bool
+	if !ok || json.Unmarshal(allowRaw, &allow) != nil {
+		s.writeError(w, labelbridge.Invalid("allow", "want true or false"))
+		return
+	}
+	if err := o.unknown(); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	if err := s.origins.decide(origin, allow); err != nil {
+		s.writeError(w, labelbridge.Invalid("origin", "%v", err))
+		return
+	}
+	s.log.Info().Str("origin", origin).Bool("allow", allow).Msg("origin decision")
+	writeJSON(w, http.StatusOK, s.origins.list())
+}
+
 // healthz answers 200 only when a job could be accepted now.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.q.Ready(); err != nil {

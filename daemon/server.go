@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/auth"
 	"github.com/labelbridge/labelbridge/queue"
 )
 
@@ -44,8 +45,19 @@ type Config struct {
 	// this long; 10m. Pings go out at a third of it, at most every 30s.
 	IdleTimeout time.Duration
 	// Backlog is how many frames may wait for a slow client before it is
-	// cut off; 4096.
+	// cut off; 1024.
 	Backlog int
+	// RequestsPerSecond bounds each connection's requests (bursts of twice
+	// as many pass); 200.
+	RequestsPerSecond float64
+	// Tokens, when it holds an active token, makes every client present
+	// one: in hello, or as "Authorization: Bearer" over HTTP.
+	Tokens *auth.Store
+	// OriginsFile keeps origins an admin allowed or denied at run time.
+	OriginsFile string
+	// Preview renders a document for a printer as PNG pages; nil answers
+	// preview requests with unsupported_kind.
+	Preview func(printer string, doc *labelbridge.Document) ([][]byte, error)
 }
 
 // Server is a running daemon front end.
@@ -56,6 +68,8 @@ type Server struct {
 	ln       net.Listener
 	http     *http.Server
 	upgrader websocket.Upgrader
+
+	origins *origins
 
 	mu     sync.Mutex
 	conns  map[*conn]struct{}
@@ -84,7 +98,7 @@ func Open(cfg Config) (*Server, error) {
 		cfg.IdleTimeout = 10 * time.Minute
 	}
 	if cfg.Backlog <= 0 {
-		cfg.Backlog = 4096
+		cfg.Backlog = 1024
 	}
 	if cfg.Limits.MaxFrameBytes <= 0 {
 		cfg.Limits.MaxFrameBytes = 64 << 20
@@ -95,11 +109,18 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
+	if cfg.RequestsPerSecond <= 0 {
+		cfg.RequestsPerSecond = 200
+	}
+	origins, err := newOrigins(cfg.AllowedOrigins, cfg.OriginsFile)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	s := &Server{cfg: cfg, q: cfg.Queue, log: cfg.Log, ln: ln, conns: map[*conn]struct{}{}, serveErr: make(chan error, 1)}
+	s := &Server{cfg: cfg, q: cfg.Queue, log: cfg.Log, ln: ln, origins: origins, conns: map[*conn]struct{}{}, serveErr: make(chan error, 1)}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  32 << 10,
 		WriteBufferSize: 32 << 10,
@@ -149,13 +170,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/jobs", s.postJob)
 	mux.HandleFunc("GET /v1/jobs/{id}", s.getJob)
 	mux.HandleFunc("GET /v1/printers", s.getPrinters)
+	mux.HandleFunc("POST /v1/preview", s.postPreview)
+	mux.HandleFunc("GET /v1/origins", s.getOrigins)
+	mux.HandleFunc("POST /v1/origins", s.postOrigin)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	return s.guard(mux)
 }
 
-// guard refuses requests whose Host is not ours (DNS rebinding) and browser
-// requests from origins not allowed, before any handler or upgrade runs.
+// guard runs before any handler or upgrade: it refuses requests whose Host
+// is not ours (DNS rebinding), browser requests from origins not allowed, and
+// API requests without a valid token when tokens are configured.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
@@ -165,14 +190,14 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		origin := r.Header.Get("Origin")
 		switch {
 		case origin == "":
-			// Scripts and servers send no Origin; accept them on loopback,
-			// where they run on this machine.
-			if !isLoopback(r.RemoteAddr) {
+			// Scripts and servers send no Origin: accept them on loopback,
+			// where they run on this machine, or with a token.
+			if !isLoopback(r.RemoteAddr) && !s.tokensRequired() {
 				writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "requests without an Origin are accepted from this machine only"))
 				return
 			}
 		case !s.originAllowed(origin, r.Host):
-			s.log.Warn().Str("origin", origin).Msg("refused a request from an origin not allowed")
+			s.log.Warn().Str("origin", origin).Msg("refused a request from an origin not allowed; it is listed as pending")
 			writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "origin %s is not allowed; add it to allowed_origins", origin))
 			return
 		default:
@@ -181,6 +206,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			if r.Method == http.MethodOptions {
 				w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
 				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				// Chrome asks before a public page may reach a private
+				// address; answer yes only for origins allowed above.
 				if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
 					w.Header().Set("Access-Control-Allow-Private-Network", "true")
 				}
@@ -188,8 +216,38 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				return
 			}
 		}
+		// The WebSocket checks its token in hello, since browsers cannot
+		// set headers on an upgrade; health and the status page are open.
+		if strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != "/v1/ws" && s.tokensRequired() {
+			if _, err := s.checkToken(bearer(r), origin); err != nil {
+				writeHTTPError(w, http.StatusUnauthorized, err)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(t)
+	}
+	return ""
+}
+
+func (s *Server) tokensRequired() bool {
+	return s.cfg.Tokens != nil && s.cfg.Tokens.Required()
+}
+
+// checkToken returns the token's record, or an unauthorized error that says
+// what is wrong without echoing the secret.
+func (s *Server) checkToken(secret, origin string) (auth.Token, error) {
+	t, err := s.cfg.Tokens.Check(secret, origin)
+	if err != nil {
+		return t, &labelbridge.Error{Code: labelbridge.CodeUnauthorized, Message: err.Error()}
+	}
+	return t, nil
 }
 
 func (s *Server) hostAllowed(host string) bool {
@@ -216,25 +274,13 @@ func (s *Server) hostAllowed(host string) bool {
 	return false
 }
 
-// originAllowed accepts configured origins, "https://*.example.com"
-// wildcards for subdomains, and the daemon's own status page.
+// originAllowed accepts configured and admin-allowed origins, and the
+// daemon's own status page.
 func (s *Server) originAllowed(origin, host string) bool {
-	origin = strings.ToLower(strings.TrimRight(origin, "/"))
-	if origin == "http://"+strings.ToLower(host) {
+	if strings.EqualFold(strings.TrimRight(origin, "/"), "http://"+host) && s.hostAllowed(host) {
 		return true
 	}
-	for _, a := range s.cfg.AllowedOrigins {
-		a = strings.ToLower(strings.TrimRight(a, "/"))
-		if a == origin {
-			return true
-		}
-		if scheme, rest, ok := strings.Cut(a, "://*."); ok {
-			if o, ok := strings.CutPrefix(origin, scheme+"://"); ok && strings.HasSuffix(o, "."+rest) {
-				return true
-			}
-		}
-	}
-	return false
+	return s.origins.allow(origin)
 }
 
 func isLoopback(remote string) bool {

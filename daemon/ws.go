@@ -3,13 +3,16 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -27,10 +30,12 @@ type conn struct {
 	s      *Server
 	ws     *websocket.Conn
 	log    zerolog.Logger
-	out    chan []byte
+	out    chan outFrame
 	ctx    context.Context
 	cancel context.CancelFunc
 	sub    *queue.Subscription
+	origin string
+	limit  bucket
 
 	// mu orders frames into out and guards the delivery state below.
 	mu            sync.Mutex
@@ -38,7 +43,38 @@ type conn struct {
 	subscribed    bool
 	subSince      uint64
 	lastDelivered uint64
-	closed        bool
+	authed        bool
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+}
+
+// outFrame is a data frame, or (with closeCode set) the close frame that
+// ends the connection once everything before it was written.
+type outFrame struct {
+	data      []byte
+	closeCode int
+	reason    string
+}
+
+// bucket is a token bucket: rate requests a second, bursts up to burst.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (b *bucket) allow(now time.Time) bool {
+	if b.last.IsZero() {
+		b.tokens = b.burst
+	} else {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
@@ -65,11 +101,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug().Err(err).Msg("websocket upgrade")
 		return
 	}
+	if tc, ok := ws.NetConn().(*net.TCPConn); ok {
+		// A fixed, modest socket buffer: a client that stops reading fills
+		// it soon, so its backlog shows in out and it is cut off, instead
+		// of megabytes piling up in the kernel.
+		tc.SetWriteBuffer(64 << 10)
+	}
 	latest, _ := s.q.Latest()
 	c := &conn{
 		s: s, ws: ws,
 		log:           s.log.With().Str("remote", r.RemoteAddr).Logger(),
-		out:           make(chan []byte, s.cfg.Backlog),
+		out:           make(chan outFrame, s.cfg.Backlog),
+		origin:        r.Header.Get("Origin"),
+		limit:         bucket{rate: s.cfg.RequestsPerSecond, burst: 2 * s.cfg.RequestsPerSecond},
 		owned:         map[string]bool{},
 		lastDelivered: latest,
 		sub:           s.q.Subscribe(latest),
@@ -93,25 +137,23 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 }
 
-// close sends a close frame with a reason and ends the connection.
+// close sends a close frame with a reason and ends the connection. It takes
+// no lock, so it works while a reply waits for room.
 func (c *conn) close(code int, reason string) {
-	c.mu.Lock()
-	already := c.closed
-	c.closed = true
-	c.mu.Unlock()
-	if already {
-		return
-	}
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-	c.cancel()
-	c.ws.Close()
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		c.cancel()
+		c.ws.Close()
+	})
 }
 
-// sendLocked queues a frame. A client too slow to take its frames is cut
-// off with the reason, never waited for: status must not hold up printing.
-// The caller holds c.mu.
+// sendLocked queues an event, or a reply that must not wait (the accepted
+// reply, sent from inside the queue). A client too slow to take its frames
+// is cut off with the reason, never waited for: status must not hold up
+// printing. The caller holds c.mu.
 func (c *conn) sendLocked(v any) {
-	if c.closed {
+	if c.closed.Load() {
 		return
 	}
 	data, err := json.Marshal(v)
@@ -120,18 +162,44 @@ func (c *conn) sendLocked(v any) {
 		return
 	}
 	select {
-	case c.out <- data:
+	case c.out <- outFrame{data: data}:
 	default:
 		c.log.Warn().Int("backlog", cap(c.out)).Msg("client too slow; disconnecting")
 		go c.close(websocket.ClosePolicyViolation, fmt.Sprintf("rate_limited: more than %d frames unread; reconnect and subscribe since your last seq", cap(c.out)))
 	}
 }
 
-func (c *conn) send(v any) {
+// reply queues the answer to a request, waiting for room: a client that
+// sends requests faster than it reads answers is slowed down, not cut off.
+func (c *conn) reply(v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		c.log.Error().Err(err).Msg("encode frame")
+		return
+	}
 	c.mu.Lock()
-	c.sendLocked(v)
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
+		return
+	}
+	select {
+	case c.out <- outFrame{data: data}:
+	case <-c.ctx.Done():
+	}
 }
+
+// sendAndClose queues a last frame, then the close frame.
+func (c *conn) sendAndClose(v any, code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sendLocked(v)
+	select {
+	case c.out <- outFrame{closeCode: code, reason: reason}:
+	default:
+	}
+}
+
+func (c *conn) send(v any) { c.reply(v) }
 
 func (c *conn) write() {
 	defer c.ws.Close()
@@ -142,9 +210,13 @@ func (c *conn) write() {
 		select {
 		case <-c.ctx.Done():
 			return
-		case data := <-c.out:
+		case f := <-c.out:
+			if f.closeCode != 0 {
+				c.close(f.closeCode, f.reason)
+				return
+			}
 			c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
-			if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+			if err := c.ws.WriteMessage(websocket.TextMessage, f.data); err != nil {
 				c.log.Debug().Err(err).Msg("write to client")
 				c.cancel()
 				return
@@ -229,6 +301,15 @@ func (c *conn) read() {
 				Message: fmt.Sprintf("frame is over %d bytes", lim)}})
 			continue
 		}
+		if !c.limit.allow(time.Now()) {
+			var id json.RawMessage
+			if m := idInFrame.FindSubmatch(buf.Bytes()[:min(buf.Len(), 4096)]); m != nil {
+				id = m[1]
+			}
+			c.send(errorFrame{Type: "error", ID: id, Error: errorBody{Code: labelbridge.CodeRateLimited,
+				Message: fmt.Sprintf("more than %g requests a second; slow down", c.s.cfg.RequestsPerSecond)}})
+			continue
+		}
 		if kind != websocket.TextMessage {
 			c.send(errorFrame{Type: "error", Error: errorBody{Code: labelbridge.CodeBadJSON, Message: "send JSON in text frames"}})
 			continue
@@ -272,7 +353,16 @@ func (c *conn) handle(frame []byte) {
 		c.send(errorFrame{Type: "error", ID: env.ID, Error: errorOf(err)})
 		return
 	}
+	if env.Type != "hello" && !c.authed && c.s.tokensRequired() {
+		c.sendAndClose(errorFrame{Type: "error", ID: env.ID, Error: errorBody{Code: labelbridge.CodeUnauthorized,
+			Message: "send hello with a valid token first"}}, websocket.ClosePolicyViolation, "unauthorized")
+		return
+	}
 	if err := c.dispatch(env); err != nil {
+		if labelbridge.ErrorCode(err) == labelbridge.CodeUnauthorized {
+			c.sendAndClose(errorFrame{Type: "error", ID: env.ID, Error: errorOf(err)}, websocket.ClosePolicyViolation, "unauthorized")
+			return
+		}
 		if labelbridge.ErrorCode(err) == labelbridge.CodeInternal {
 			c.log.Error().Err(err).Str("type", env.Type).Msg("request failed")
 		}
@@ -297,9 +387,19 @@ func (c *conn) dispatch(env envelope) error {
 	o := env.obj
 	switch env.Type {
 	case "hello":
-		if _, err := o.str("token", false, 512); err != nil {
+		token, err := o.str("token", false, 512)
+		if err != nil {
 			return err
 		}
+		if c.s.tokensRequired() {
+			if _, err := c.s.checkToken(token, c.origin); err != nil {
+				c.log.Warn().Str("origin", c.origin).Msg("hello with a token not valid")
+				return err
+			}
+		}
+		c.mu.Lock()
+		c.authed = true
+		c.mu.Unlock()
 		if _, err := o.str("client", false, 256); err != nil {
 			return err
 		}
@@ -368,13 +468,23 @@ func (c *conn) dispatch(env envelope) error {
 		// and what it has already had of its own jobs.
 		c.sub.Seek(min(since, c.lastDelivered))
 		c.mu.Unlock()
+	case "preview":
+		pages, err := c.s.preview(o)
+		if err != nil {
+			return err
+		}
+		frame := previewFrame{Type: "preview", ID: env.ID, Pages: make([]previewPage, len(pages))}
+		for i, p := range pages {
+			frame.Pages[i].PNGBase64 = base64.StdEncoding.EncodeToString(p)
+		}
+		c.send(frame)
 	case "printers":
 		if err := o.unknown(); err != nil {
 			return err
 		}
 		c.send(printersFrame{Type: "printers", ID: env.ID, Printers: c.s.q.Printers()})
 	default:
-		return labelbridge.Errorf(labelbridge.CodeUnknownType, "unknown request type %q (want hello, print, get_job, cancel, subscribe, printers)", env.Type)
+		return labelbridge.Errorf(labelbridge.CodeUnknownType, "unknown request type %q (want hello, print, get_job, cancel, subscribe, printers, preview)", env.Type)
 	}
 	return nil
 }

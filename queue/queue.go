@@ -74,6 +74,9 @@ type Config struct {
 	RetryMin, RetryMax time.Duration
 	// IdleClose closes a printer link left unused this long; 2s by default.
 	IdleClose time.Duration
+	// MinFree is the free disk space below which Ready reports the queue
+	// unable to take jobs; 8 MiB by default.
+	MinFree uint64
 }
 
 // Queue is the durable job queue. Its methods are safe for concurrent use.
@@ -115,6 +118,9 @@ func Open(cfg Config) (*Queue, error) {
 	}
 	if cfg.IdleClose <= 0 {
 		cfg.IdleClose = 2 * time.Second
+	}
+	if cfg.MinFree == 0 {
+		cfg.MinFree = 8 << 20
 	}
 	db, err := openDB(cfg.Path)
 	if err != nil {
@@ -368,7 +374,8 @@ func (q *Queue) Submit(ctx context.Context, job *labelbridge.Job, hook SubmitHoo
 		if errors.As(err, &le) {
 			return "", false, err
 		}
-		return "", false, fmt.Errorf("store job: %w", err)
+		q.log.Error().Err(err).Msg("could not store a job; it was not accepted")
+		return "", false, &labelbridge.Error{Code: labelbridge.CodeInternal, Message: "the job could not be stored (is the disk full?); it was not accepted", Err: err}
 	}
 	if !duplicate {
 		w.enqueue(id)
@@ -497,11 +504,14 @@ func (q *Queue) Printers() []labelbridge.PrinterInfo {
 	return out
 }
 
-// Ready reports whether the queue can accept jobs now: it makes a small
-// durable write, so a full or read-only disk shows here.
+// Ready reports whether the queue can accept jobs now: the disk has room
+// and a small durable write succeeds, so a full or read-only disk shows here.
 func (q *Queue) Ready() error {
 	if q.ctx.Err() != nil {
 		return errors.New("queue is closed")
+	}
+	if free, err := diskFree(filepath.Dir(q.cfg.Path)); err == nil && free < q.cfg.MinFree {
+		return fmt.Errorf("disk nearly full: %d KiB free in %s", free>>10, filepath.Dir(q.cfg.Path))
 	}
 	stamp, _ := q.cfg.Now().UTC().MarshalText()
 	if err := q.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte("health"), stamp) }); err != nil {

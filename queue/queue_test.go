@@ -104,7 +104,7 @@ func TestBatchArrivesInOrder(t *testing.T) {
 	for _, d := range job.Documents {
 		want.Write(d.Content)
 	}
-	if got := sim.Bytes(); !bytes.Equal(got, want.Bytes()) {
+	if got := received(t, sim, lenAtLeast(want.Len())); !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("printer got %d bytes, want %d in order", len(got), want.Len())
 	}
 	var docs int
@@ -151,7 +151,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if labelbridge.ErrorCode(err) != labelbridge.CodeIdempotencyConflict {
 		t.Fatalf("different body with same key: err %v, want idempotency_conflict", err)
 	}
-	if got := strings.Count(string(sim.Bytes()), "^XA"); got != 2 {
+	if got := strings.Count(string(received(t, sim, countAtLeast("^XA", 2))), "^XA"); got != 2 {
 		t.Fatalf("printer got %d labels, want 2", got)
 	}
 }
@@ -187,7 +187,7 @@ func TestUnreachablePrinterWaitsAndResumes(t *testing.T) {
 	if last := evs[len(evs)-1]; last.State != "done" {
 		t.Fatalf("down job ended %s", last.State)
 	}
-	if got := strings.Count(string(down.Bytes()), "^XA"); got != 3 {
+	if got := strings.Count(string(received(t, down, countAtLeast("^XA", 3))), "^XA"); got != 3 {
 		t.Fatalf("down printer got %d labels after recovery, want 3", got)
 	}
 }
@@ -271,7 +271,7 @@ func TestRestartResumesWhereItStopped(t *testing.T) {
 			t.Fatalf("a clean shutdown reported %+v", ev)
 		}
 	}
-	got := string(sim.Bytes())
+	got := string(received(t, sim, countAtLeast("^XZ", 200)))
 	for i := range 200 {
 		if n := strings.Count(got, fmt.Sprintf("doc-%04d", i)); n != 1 {
 			t.Fatalf("doc %d printed %d times (%d before restart)", i, n, before)
@@ -308,4 +308,26 @@ func TestRetentionPrunesOldJobsAndEvents(t *testing.T) {
 	if err != nil || dup || id2 == id {
 		t.Fatalf("resubmit after prune: %q dup %v err %v", id2, dup, err)
 	}
+}
+
+// received waits until the simulator's bytes satisfy cond (a document is
+// "sent" once written to the connection; the simulator may still be reading
+// it), then returns them. On timeout it returns what arrived.
+func received(t testing.TB, sim interface {
+	Wait(context.Context, func([]byte) bool) error
+	Bytes() []byte
+}, cond func([]byte) bool) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sim.Wait(ctx, cond)
+	return sim.Bytes()
+}
+
+func countAtLeast(sub string, n int) func([]byte) bool {
+	return func(b []byte) bool { return bytes.Count(b, []byte(sub)) >= n }
+}
+
+func lenAtLeast(n int) func([]byte) bool {
+	return func(b []byte) bool { return len(b) >= n }
 }

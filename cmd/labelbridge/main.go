@@ -4,7 +4,10 @@
 //
 // Usage:
 //
+//	labelbridge demo                     print a sample batch to virtual printers
 //	labelbridge run --config PATH        run the daemon in the foreground
+//	labelbridge preview DOC.json -o OUT.png
+//	labelbridge token new NAME
 //	labelbridge print [flags] FILE...    send files or a JSON job to a running daemon
 //	labelbridge printers                 list the daemon's printers and their status
 //	labelbridge config check --config PATH
@@ -33,7 +36,10 @@ func main() {
 const usage = `labelbridge — label printer bridge
 
 Commands:
+  demo                       print a sample batch to virtual printers and show the PNGs
   run --config PATH          run the daemon in the foreground
+  preview DOC.json -o OUT.png render a document to PNG, as it would print
+  token new|revoke|list      manage access tokens
   print [flags] FILE...      send raw printer files or a JSON job to a running daemon
   printers                   list the daemon's printers and their status
   config check --config PATH validate a config file
@@ -53,6 +59,12 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "run":
 		return cmdRun(ctx, rest, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, stdout, stderr)
+	case "preview":
+		return cmdPreview(ctx, rest, stdout, stderr)
+	case "token":
+		return cmdToken(rest, stdout, stderr)
 	case "print":
 		return cmdPrint(ctx, rest, stdout, stderr)
 	case "printers":

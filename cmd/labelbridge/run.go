@@ -9,13 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/term"
 
+	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/auth"
 	"github.com/labelbridge/labelbridge/config"
 	"github.com/labelbridge/labelbridge/daemon"
+	"github.com/labelbridge/labelbridge/label"
 	"github.com/labelbridge/labelbridge/printer"
 	"github.com/labelbridge/labelbridge/queue"
 	"github.com/labelbridge/labelbridge/render"
@@ -42,22 +46,20 @@ func (m *Main) Open() error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
+	layout, err := label.New()
+	if err != nil {
+		return err
+	}
+	renderers := map[string]*render.Renderer{}
 	printers := make([]queue.Printer, 0, len(cfg.Printers))
 	for _, p := range cfg.Printers {
-		opts := printer.Options{DataDir: cfg.DataDir, Language: p.Language}
-		addr := p.Address
-		r := &render.Renderer{Printer: render.Printer{Name: p.Name, Language: p.Language, DPI: p.DPI, Media: p.Media, Width: p.Width, Text: p.Text}}
-		printers = append(printers, queue.Printer{
-			Name: p.Name, Language: p.Language, Connection: p.Connection,
-			Dial: func(ctx context.Context) (queue.Conn, error) {
-				c, err := printer.Open(ctx, addr, opts)
-				if err != nil {
-					return nil, err
-				}
-				return c, nil
-			},
-			Render: r.Render,
-		})
+		r := &render.Renderer{Layout: layout, Printer: render.Printer{Name: p.Name, Language: p.Language, DPI: p.DPI, Media: p.Media, Width: p.Width, Text: p.Text}}
+		renderers[p.Name] = r
+		printers = append(printers, m.queuePrinter(p, r))
+	}
+	tokens, err := auth.Open(filepath.Join(cfg.DataDir, "tokens.json"))
+	if err != nil {
+		return err
 	}
 	q, err := queue.Open(queue.Config{
 		Path:      filepath.Join(cfg.DataDir, "labelbridge.db"),
@@ -79,15 +81,74 @@ func (m *Main) Open() error {
 			MaxJobBytes:   cfg.Limits.MaxJobBytes,
 			MaxDocuments:  cfg.Limits.MaxDocuments,
 		},
-		MaxConnections: cfg.Limits.MaxConnections,
-		WriteTimeout:   cfg.Limits.WriteTimeout,
-		IdleTimeout:    cfg.Limits.IdleTimeout,
+		MaxConnections:    cfg.Limits.MaxConnections,
+		WriteTimeout:      cfg.Limits.WriteTimeout,
+		IdleTimeout:       cfg.Limits.IdleTimeout,
+		RequestsPerSecond: cfg.Limits.RequestsPerSecond,
+		Tokens:            tokens,
+		OriginsFile:       filepath.Join(cfg.DataDir, "origins.json"),
+		Preview: func(name string, doc *labelbridge.Document) ([][]byte, error) {
+			return renderers[name].Preview(doc)
+		},
 	})
 	if err != nil {
 		q.Close()
 		return err
 	}
 	m.Queue, m.Server = q, s
+	return nil
+}
+
+// queuePrinter wires one configured printer to its transport and renderer.
+// A virtual printer also keeps a PNG of each document beside its bytes.
+func (m *Main) queuePrinter(p config.Printer, r *render.Renderer) queue.Printer {
+	opts := printer.Options{DataDir: m.Config.DataDir, Language: p.Language}
+	addr := p.Address
+	// Dial and Sent run on the printer's one worker goroutine, so the
+	// virtual link they share needs no lock.
+	var virtual *printer.Virtual
+	qp := queue.Printer{
+		Name: p.Name, Language: p.Language, Connection: p.Connection,
+		Dial: func(ctx context.Context) (queue.Conn, error) {
+			c, err := printer.Open(ctx, addr, opts)
+			if err != nil {
+				return nil, err
+			}
+			virtual, _ = c.(*printer.Virtual)
+			return c, nil
+		},
+		Render: r.Render,
+	}
+	if addr.Scheme == printer.SchemeVirtual {
+		qp.Sent = func(doc *labelbridge.Document, _ []byte) {
+			if virtual == nil || doc.Kind == labelbridge.KindRaw {
+				return
+			}
+			if err := writePreviews(virtual.LastPath(), r, doc); err != nil {
+				m.Log.Warn().Err(err).Str("printer", p.Name).Msg("virtual printer: no PNG for this document")
+			}
+		}
+	}
+	return qp
+}
+
+// writePreviews puts doc's pages beside the document file: 000007.png, or
+// 000007-1.png, 000007-2.png… for several pages.
+func writePreviews(docPath string, r *render.Renderer, doc *labelbridge.Document) error {
+	pngs, err := r.Preview(doc)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(docPath, filepath.Ext(docPath))
+	for i, data := range pngs {
+		name := base + ".png"
+		if len(pngs) > 1 {
+			name = fmt.Sprintf("%s-%d.png", base, i+1)
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

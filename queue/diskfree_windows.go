@@ -1,0 +1,16 @@
+package queue
+
+import "golang.org/x/sys/windows"
+
+// diskFree returns the bytes available to this process on dir's volume.
+func diskFree(dir string) (uint64, error) {
+	p, err := windows.UTF16PtrFromString(dir)
+	if err != nil {
+		return 0, err
+	}
+	var free uint64
+	if err := windows.GetDiskFreeSpaceEx(p, &free, nil, nil); err != nil {
+		return 0, err
+	}
+	return free, nil
+}
