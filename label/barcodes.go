@@ -42,8 +42,9 @@ func (c *canvas) code128(box image.Rectangle, data, field string) error {
 		}
 	}
 	if mw == 0 {
-		return labelbridge.Invalid(field, "too long to print: its Code 128 symbol is %d modules wide with quiet zones, and this page has room for %d at %d dots a module",
-			len(modules)+2*quietModules, box.Dx()/lo, lo)
+		n := len(modules) + 2*quietModules
+		return labelbridge.Invalid(field, "does not fit this label as Code 128: it takes %d modules with quiet zones, %d dots at the narrowest %d-dot module, and the label is %d dots wide",
+			n, n*lo, lo, box.Dx())
 	}
 	x := box.Min.X + (box.Dx()-len(modules)*mw)/2
 	for i := 0; i < len(modules); {
@@ -73,8 +74,8 @@ func (c *canvas) qr(box image.Rectangle, data, field string) (image.Rectangle, e
 	n := m.Size + 2*qrQuietModules
 	mw := min(box.Dx(), box.Dy()) / n
 	if minMW := max(2, c.mm(qrMinModuleMM)); mw < minMW {
-		return image.Rectangle{}, labelbridge.Invalid(field, "too long to print: its QR code is %d modules wide with quiet zone, and this page has room for %d at %d dots a module",
-			n, min(box.Dx(), box.Dy())/minMW, minMW)
+		return image.Rectangle{}, labelbridge.Invalid(field, "does not fit this label as a QR code: it takes %d modules with quiet zone, %d dots at the smallest %d-dot module, and there is room for %d",
+			n, n*minMW, minMW, min(box.Dx(), box.Dy()))
 	}
 	img := NewMono(n*mw, n*mw)
 	for y := range img.H {

@@ -49,12 +49,37 @@ func overlay(dst *Mono, x, y int, src *Mono) {
 	if src == nil {
 		return
 	}
+	if x < 0 || x+src.W > dst.W {
+		// Partly off the page: pixel by pixel, clipped.
+		for sy := range src.H {
+			for sx := range src.W {
+				if src.Black(sx, sy) {
+					dst.SetBlack(x+sx, y+sy, true)
+				}
+			}
+		}
+		return
+	}
+	shift := uint(x % 8)
+	last := (src.W+7)/8 - 1
+	lastMask := byte(0xFF)
+	if r := src.W % 8; r != 0 {
+		lastMask = 0xFF << uint(8-r) // padding bits past src.W stay off the page
+	}
 	for sy := max(0, -y); sy < src.H && y+sy < dst.H; sy++ {
-		row := src.Pix[sy*src.Stride:]
-		for sx := max(0, -x); sx < src.W && x+sx < dst.W; sx++ {
-			if row[sx/8]&(0x80>>uint(sx%8)) != 0 {
-				dx := x + sx
-				dst.Pix[(y+sy)*dst.Stride+dx/8] |= 0x80 >> uint(dx%8)
+		srow := src.Pix[sy*src.Stride : sy*src.Stride+last+1]
+		drow := dst.Pix[(y+sy)*dst.Stride : (y+sy+1)*dst.Stride]
+		for i, b := range srow {
+			if i == last {
+				b &= lastMask
+			}
+			if b == 0 {
+				continue
+			}
+			di := x/8 + i
+			drow[di] |= b >> shift
+			if shift > 0 && di+1 < len(drow) {
+				drow[di+1] |= b << (8 - shift)
 			}
 		}
 	}

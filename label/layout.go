@@ -5,6 +5,7 @@ import (
 	"image"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/labelbridge/labelbridge/label/text"
 )
@@ -143,8 +144,8 @@ func (c *canvas) textLine(x, y int, s string, st text.Style) int {
 }
 
 // raster draws s in black on a white bitmap as tall as a line at st.
-// Glyphs are thresholded by Mono.Set, never dithered: dithered text breaks
-// up on a thermal head.
+// Glyphs are thresholded (a dot prints where a glyph covers half of it),
+// never dithered: dithered text breaks up on a thermal head.
 func (c *canvas) raster(s string, st text.Style, w int) *Mono {
 	h, asc := c.lineBox(st)
 	if w <= 0 || h <= 0 {
@@ -277,6 +278,7 @@ func cutPoints(s string) []int {
 type para struct {
 	text     string
 	scale    float64 // size relative to the block's size
+	size     float64 // fixed size in dots instead, for captions
 	bold     bool
 	maxLines int // 1 for a one-line field; wrapped fields stop at maxLines
 	gapAfter float64
@@ -305,11 +307,11 @@ func (c *canvas) block(box image.Rectangle, base, floor float64, paras []para) i
 		return 0
 	}
 	fits := func(size float64) bool {
-		lines, ok := c.wrapBlock(ps, size, box.Dx(), 0)
+		lines, ok := c.wrapBlock(ps, size, floor, box.Dx(), 0)
 		return ok && blockHeight(lines) <= box.Dy()
 	}
 	size := largestFitting(floor, base, fits)
-	lines, _ := c.wrapBlock(ps, size, box.Dx(), box.Dy())
+	lines, _ := c.wrapBlock(ps, size, floor, box.Dx(), box.Dy())
 	for _, ln := range lines {
 		c.textLine(box.Min.X, box.Min.Y+ln.y, ln.text, ln.st)
 	}
@@ -324,12 +326,12 @@ func blockHeight(lines []placedLine) int {
 	return last.y + last.h
 }
 
-// wrapBlock lays out ps at size in width w. It reports whether everything
+// wrapBlock lays out ps at size, none below floor, in width w. It reports whether everything
 // fit the width and the fields' line limits without cutting. With maxH > 0
 // it also cuts lines to fit maxH: wrapped fields give up their last lines,
 // from the last field up, and only then do one-line fields go, from the
 // bottom.
-func (c *canvas) wrapBlock(ps []para, size float64, w, maxH int) ([]placedLine, bool) {
+func (c *canvas) wrapBlock(ps []para, size, floor float64, w, maxH int) ([]placedLine, bool) {
 	type field struct {
 		lines []string
 		full  []string // the lines before any were cut
@@ -340,16 +342,28 @@ func (c *canvas) wrapBlock(ps []para, size float64, w, maxH int) ([]placedLine, 
 	ok := true
 	fs := make([]field, len(ps))
 	for i, p := range ps {
-		st := text.Style{Size: size * p.scale, Bold: p.bold}
-		h, _ := c.lineBox(st)
-		lines := []string{p.text}
-		if p.maxLines != 1 {
-			lines = c.fonts.Wrap(p.text, st, w)
+		// A field set smaller than the block never goes below the floor.
+		st := text.Style{Size: max(size*p.scale, floor), Bold: p.bold}
+		if p.size > 0 {
+			st.Size = p.size
 		}
-		for j, ln := range lines {
-			if c.fonts.Measure(ln, st) > w {
+		h, _ := c.lineBox(st)
+		var lines []string
+		if p.maxLines == 1 {
+			lines = []string{p.text}
+			if c.fonts.Measure(p.text, st) > w {
 				ok = false
-				lines[j] = c.cutShort(ln, st, w)
+				lines[0] = c.cutShort(p.text, st, w)
+			}
+		} else {
+			// Wrap cuts words wider than a line between characters, so
+			// only a line of one character can still be too wide.
+			lines = c.fonts.Wrap(p.text, st, w)
+			for j, ln := range lines {
+				if len(cutPoints(ln)) <= 2 && c.fonts.Measure(ln, st) > w {
+					ok = false
+					lines[j] = c.cutShort(ln, st, w)
+				}
 			}
 		}
 		fs[i] = field{lines: lines, full: lines, st: st, h: h, gap: int(size * p.gapAfter)}
@@ -401,4 +415,41 @@ func (c *canvas) wrapBlock(ps []para, size float64, w, maxH int) ([]placedLine, 
 		y += f.gap
 	}
 	return out, ok
+}
+
+// isPrintableASCII reports whether s is non-empty and only 0x20-0x7E, the
+// text a printer's own font prints exactly.
+func isPrintableASCII(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7E {
+			return false
+		}
+	}
+	return true
+}
+
+// clean makes field text printable: line breaks and tabs become spaces and
+// other control characters U+FFFD, so that they show on the label as the
+// odd thing they are rather than vanish. Runs of spaces collapse.
+func clean(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t' || unicode.IsSpace(r):
+			if !space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		case unicode.IsControl(r):
+			r = utf8.RuneError
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.TrimRight(b.String(), " ")
 }

@@ -35,13 +35,13 @@ func ParseMedia(size string, dpi int) (Media, error) {
 	if dpi < minDPI || dpi > maxDPI {
 		return Media{}, fmt.Errorf("media: %d dpi is outside %d to %d", dpi, minDPI, maxDPI)
 	}
-	var unit float64
+	var perInch float64 // units an inch
 	var dims string
 	switch s := strings.ToLower(strings.TrimSpace(size)); {
 	case strings.HasSuffix(s, "mm"):
-		unit, dims = 1, strings.TrimSuffix(s, "mm")
+		perInch, dims = mmPerInch, strings.TrimSuffix(s, "mm")
 	case strings.HasSuffix(s, "in"):
-		unit, dims = mmPerInch, strings.TrimSuffix(s, "in")
+		perInch, dims = 1, strings.TrimSuffix(s, "in")
 	default:
 		return Media{}, fmt.Errorf("media %q: want width x height in mm or in, such as 100x150mm or 4x6in", size)
 	}
@@ -54,15 +54,14 @@ func ParseMedia(size string, dpi int) (Media, error) {
 	if errW != nil || errH != nil {
 		return Media{}, fmt.Errorf("media %q: width and height must be numbers", size)
 	}
-	w, h = w*unit, h*unit
-	if !(w >= minMediaMM && w <= maxWidthMM && h >= minMediaMM && h <= maxHeightMM) {
+	wmm, hmm := w*mmPerInch/perInch, h*mmPerInch/perInch
+	if !(wmm >= minMediaMM && wmm <= maxWidthMM && hmm >= minMediaMM && hmm <= maxHeightMM) {
 		return Media{}, fmt.Errorf("media %q: want %d to %d mm wide and %d to %d mm tall", size, minMediaMM, maxWidthMM, minMediaMM, maxHeightMM)
 	}
-	return Media{
-		WidthDots:  int(w / mmPerInch * float64(dpi)),
-		HeightDots: int(h / mmPerInch * float64(dpi)),
-		DPI:        dpi,
-	}, nil
+	// The epsilon keeps 6 in at 203 dpi at 1218 dots when the division
+	// comes out a hair under.
+	dots := func(v float64) int { return int(v/perInch*float64(dpi) + 1e-9) }
+	return Media{WidthDots: dots(w), HeightDots: dots(h), DPI: dpi}, nil
 }
 
 // ReceiptMedia returns the continuous media of a receipt printer whose paper

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/labelbridge/labelbridge"
@@ -81,8 +80,9 @@ const (
 	MaxItemNameLen = 500
 	MaxVariantLen  = 100
 	MaxNoteLen     = 1000
-	MaxItems       = 500  // items in one order
-	MaxOrders      = 1000 // orders in one batch
+	MaxItems       = 500   // items in one order
+	MaxOrders      = 1000  // orders in one batch
+	MaxBatchItems  = 20000 // items over all orders of a batch
 	MaxQty         = 100000
 	MaxWeightKG    = 10000
 )
@@ -118,10 +118,15 @@ func ParseBatch(data []byte, path string) (*Batch, error) {
 	b := &Batch{path: path}
 	b.BatchID = p.code(obj, path, "batch_id")
 	orders := p.array(obj, path, "orders", true, 1, MaxOrders)
+	items := 0
 	for i, ov := range orders {
 		if o := p.order(ov, fmt.Sprintf("%s.orders[%d]", path, i), false); o != nil {
 			b.Orders = append(b.Orders, *o)
+			items += len(o.Items)
 		}
+	}
+	if items > MaxBatchItems {
+		p.fail(path+".orders", "hold %d items, more than the %d one pick list takes", items, MaxBatchItems)
 	}
 	if p.err != nil {
 		return nil, p.err
@@ -386,41 +391,4 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
-}
-
-// isPrintableASCII reports whether s is non-empty and only 0x20-0x7E, the
-// text a printer's own font prints exactly.
-func isPrintableASCII(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7E {
-			return false
-		}
-	}
-	return true
-}
-
-// clean makes field text printable: line breaks and tabs become spaces and
-// other control characters U+FFFD, so that they show on the label as the
-// odd thing they are rather than vanish. Runs of spaces collapse.
-func clean(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t' || unicode.IsSpace(r):
-			if !space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		case unicode.IsControl(r):
-			r = utf8.RuneError
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return strings.TrimRight(b.String(), " ")
 }

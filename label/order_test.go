@@ -326,3 +326,55 @@ func TestParseBatchLenient(t *testing.T) {
 		t.Errorf("item %+v", got)
 	}
 }
+
+// FuzzParseOrder checks that any input either parses or fails with an
+// invalid_request error naming a field under the document's path, that a
+// parsed order survives a JSON round trip unchanged, and that its label
+// lays out inside the page or fails naming the field that does not fit.
+func FuzzParseOrder(f *testing.F) {
+	f.Add([]byte(validOrder))
+	f.Add(mustRead(f, "testdata/orders/ascii.json"))
+	for _, name := range []string{"orders-3.json", "orders-60-tricky.json"} {
+		for _, raw := range readSample(f, name).Orders {
+			f.Add([]byte(raw))
+		}
+	}
+	for _, s := range []string{`{}`, `[]`, `null`, `{"order_id": 1}`, `{"items": [{"qty": 1e400}]}`, `{"cod": {"amount": "1e5"}}`} {
+		f.Add([]byte(s))
+	}
+	l := mustLayout(f)
+	m, err := ParseMedia("100x75mm", 203)
+	if err != nil {
+		f.Fatal(err)
+	}
+	const path = "job.documents[7].data"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o, err := ParseOrder(data, path)
+		if err != nil {
+			var e *labelbridge.Error
+			if !errors.As(err, &e) || e.Code != labelbridge.CodeInvalidRequest || !strings.HasPrefix(e.Path, path) {
+				t.Fatalf("error %#v: want an invalid_request *labelbridge.Error with a path under %s", err, path)
+			}
+			return
+		}
+		again, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o2, err := ParseOrder(again, path)
+		if err != nil {
+			t.Fatalf("order does not parse after a round trip: %v\n%s", err, again)
+		}
+		if !reflect.DeepEqual(o, o2) {
+			t.Fatalf("round trip changed the order:\n got %+v\nwant %+v", o2, o)
+		}
+		page, err := l.ShippingLabel(o, m, Options{Text: TextNative, NativeText: true})
+		if err != nil {
+			if p := labelbridge.ErrorPath(err); p != path+".tracking_number" && p != path+".order_id" {
+				t.Fatalf("layout: %v: want an error naming tracking_number or order_id", err)
+			}
+			return
+		}
+		checkPage(t, page, m)
+	})
+}

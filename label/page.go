@@ -38,7 +38,8 @@ type Bitmap struct {
 }
 
 // Text is a run of plain printable ASCII (0x20-0x7E) the printer may draw in
-// its own scalable font, Height dots tall. Layout emits it only where the
+// its own scalable font, Height dots tall (the em size), with X, Y the
+// top-left corner of the line. Layout emits it only where the
 // printer's font can print the text exactly; encoders still escape it, since
 // layout is not the place that guards the command stream.
 type Text struct {

@@ -88,29 +88,29 @@ func (l *Layout) PickList(b *Batch, m Media, opt Options) ([]*Page, error) {
 	ascii := pickASCII(b, lines)
 	// Bands (title, rows, footer) are laid out on a canvas without a
 	// bottom, then moved into place on their page.
-	strip := func() *canvas { return l.newCanvas(m.WidthDots, 1<<24, m.DPI, opt, ascii) }
-	s := strip()
+	newBand := func() *canvas { return l.newCanvas(m.WidthDots, 1<<24, m.DPI, opt, ascii) }
+	s := newBand()
 	margin := s.mm(2)
 	if m.Continuous {
 		margin = s.mm(1)
 	}
 	x0, x1 := margin, m.WidthDots-margin
 
-	barcode, err := pickBarcode(strip(), b, x0, x1)
+	barcode, err := pickBarcode(newBand(), b, x0, x1)
 	if err != nil {
 		return nil, err
 	}
 	summary := fmt.Sprintf("%d orders | %d items | %d lines", len(b.Orders), items, len(lines))
 	cols := pickColumns(s, lines, x1-x0)
-	head := tableHead(strip(), cols, x0)
+	head := tableHead(newBand(), cols, x0)
 	rows := make([]*band, len(lines))
 	for i, pl := range lines {
-		rows[i] = pickRow(strip(), cols, x0, pl)
+		rows[i] = pickRow(newBand(), cols, x0, pl)
 	}
-	footer := textStrip(strip(), x0, x1, fmt.Sprintf("TOTAL %d items, %d orders", items, len(b.Orders)), true)
+	footer := textStrip(newBand(), x0, x1, fmt.Sprintf("TOTAL %d items, %d orders", items, len(b.Orders)), true)
 
 	if m.Continuous {
-		title := pickTitle(strip(), x0, x1, b.BatchID, summary, "")
+		title := pickTitle(newBand(), x0, x1, b.BatchID, summary, "")
 		parts := append([]*band{title, barcode, head}, rows...)
 		parts = append(parts, footer)
 		h := margin
@@ -130,8 +130,15 @@ func (l *Layout) PickList(b *Batch, m Media, opt Options) ([]*Page, error) {
 	// Paginate with headers measured for the widest page number, then
 	// draw each page's header with its own.
 	pageH := m.HeightDots - 2*margin
-	first := pickTitle(strip(), x0, x1, b.BatchID, summary, "999/999")
-	later := pageHeader(strip(), x0, x1, "PICK LIST "+b.BatchID, "999/999")
+	first := pickTitle(newBand(), x0, x1, b.BatchID, summary, "999/999")
+	later := pageHeader(newBand(), x0, x1, "PICK LIST "+b.BatchID, "999/999")
+	tallest := footer.h
+	for _, r := range rows {
+		tallest = max(tallest, r.h)
+	}
+	if need := max(first.h+barcode.h, later.h) + head.h + tallest; need > pageH {
+		return nil, fmt.Errorf("pick list: a %dx%d-dot label is too short for a page of one line (%d dots)", m.WidthDots, m.HeightDots, need+2*margin)
+	}
 	var pages [][]*band
 	var cur []*band
 	room := pageH - first.h - barcode.h - head.h
@@ -156,10 +163,10 @@ func (l *Layout) PickList(b *Batch, m Media, opt Options) ([]*Page, error) {
 		pg := l.newCanvas(m.WidthDots, m.HeightDots, m.DPI, opt, ascii)
 		y := margin
 		if i == 0 {
-			y = pg.place(pickTitle(strip(), x0, x1, b.BatchID, summary, num), y)
+			y = pg.place(pickTitle(newBand(), x0, x1, b.BatchID, summary, num), y)
 			y = pg.place(barcode, y)
 		} else {
-			y = pg.place(pageHeader(strip(), x0, x1, "PICK LIST "+b.BatchID, num), y)
+			y = pg.place(pageHeader(newBand(), x0, x1, "PICK LIST "+b.BatchID, num), y)
 		}
 		if len(rs) > 0 || i == 0 {
 			y = pg.place(head, y)
@@ -282,11 +289,13 @@ func pickRow(c *canvas, cols pickCols, x0 int, pl PickLine) *band {
 	h = max(h, c.fitLine(image.Rect(x0, 0, x0+cols.locW, lh), pl.Location, bold, floor, alignLeft))
 	h = max(h, c.fitLine(image.Rect(x0+cols.sku, 0, x0+cols.sku+cols.skuW, lh), pl.SKU, body, floor, alignLeft))
 	h = max(h, c.fitLine(image.Rect(x0+cols.qty, 0, x0+cols.w, bh), strconv.Itoa(pl.Qty), big, floor, alignRight))
+	// Names keep the body size, so the column reads evenly; a name too
+	// long for two lines is cut short instead.
 	if cols.narrow {
-		nh := c.block(image.Rect(x0+cols.name, h, x0+cols.name+cols.nameW, h+3*lh), body.Size*0.9, floor, []para{{text: name, scale: 1, maxLines: 2}})
-		h += nh
+		size := body.Size * 0.9
+		h += c.block(image.Rect(x0+cols.name, h, x0+cols.name+cols.nameW, h+3*lh), size, size, []para{{text: name, scale: 1, maxLines: 2}})
 	} else {
-		h = max(h, c.block(image.Rect(x0+cols.name, 0, x0+cols.name+cols.nameW, 3*lh), body.Size, floor, []para{{text: name, scale: 1, maxLines: 2}}))
+		h = max(h, c.block(image.Rect(x0+cols.name, 0, x0+cols.name+cols.nameW, 3*lh), body.Size, body.Size, []para{{text: name, scale: 1, maxLines: 2}}))
 	}
 	h += c.mm(0.6)
 	hair := max(1, c.mm(0.15))

@@ -20,6 +20,7 @@ const (
 	senderMM      = 3.4
 	detailMM      = 3.2
 	barcodeTextMM = 3.6
+	captionMM     = floorMM
 )
 
 // ShippingLabel lays out o as one label on m. On continuous (receipt) media
@@ -104,11 +105,11 @@ func (c *canvas) tallLabel(o *Order) error {
 	bottomH := ih * 24 / 100
 	senderH := ih * 12 / 100
 	recipientBottom := f.y1 - bottomH - senderH - 4*f.gap - 2*f.rule
-	c.party(image.Rect(f.x0, y, f.x1, recipientBottom), "TO", o.Recipient, c.mmf(recipientMM))
+	c.recipient(image.Rect(f.x0, y, f.x1, recipientBottom), o.Recipient, c.mmf(recipientMM))
 	y = c.hrule(f, recipientBottom+f.gap) + f.gap
 
 	senderBottom := y + senderH
-	c.party(image.Rect(f.x0, y, f.x1, senderBottom), "FROM", o.Sender, c.mmf(senderMM))
+	c.sender(image.Rect(f.x0, y, f.x1, senderBottom), o.Sender, c.mmf(senderMM))
 	y = c.hrule(f, senderBottom+f.gap) + f.gap
 
 	// Bottom: order QR code on the right, COD, weight, items and note on
@@ -118,7 +119,7 @@ func (c *canvas) tallLabel(o *Order) error {
 	if err := c.orderQR(o, right); err != nil {
 		return err
 	}
-	c.details(o, image.Rect(f.x0, y, right.Min.X-f.gap*2, f.y1))
+	c.details(o, image.Rect(f.x0, y, right.Min.X-f.gap*2, f.y1), detailMM)
 	return nil
 }
 
@@ -147,17 +148,17 @@ func (c *canvas) compactLabel(o *Order) error {
 
 	senderH := left.Dy() * 30 / 100
 	recipientBottom := left.Max.Y - senderH - 2*f.gap - f.rule
-	c.party(image.Rect(left.Min.X, left.Min.Y, left.Max.X, recipientBottom), "TO", o.Recipient, c.mmf(recipientMM*0.85))
+	c.recipient(image.Rect(left.Min.X, left.Min.Y, left.Max.X, recipientBottom), o.Recipient, c.mmf(recipientMM*0.8))
 	sy := recipientBottom + f.gap
 	c.rect(image.Rect(left.Min.X, sy, left.Max.X, sy+f.rule))
 	sy += f.rule + f.gap
-	c.party(image.Rect(left.Min.X, sy, left.Max.X, left.Max.Y), "FROM", o.Sender, c.mmf(senderMM*0.9))
+	c.sender(image.Rect(left.Min.X, sy, left.Max.X, left.Max.Y), o.Sender, c.mmf(senderMM*0.9))
 
-	qrSide := min(right.Dx(), right.Dy()*45/100)
-	if err := c.orderQR(o, image.Rect(right.Min.X, right.Min.Y, right.Max.X, right.Min.Y+qrSide)); err != nil {
+	qrH := min(right.Dx(), right.Dy()*50/100)
+	if err := c.orderQR(o, image.Rect(right.Min.X, right.Min.Y, right.Max.X, right.Min.Y+qrH)); err != nil {
 		return err
 	}
-	c.details(o, image.Rect(right.Min.X, right.Min.Y+qrSide+f.gap, right.Max.X, right.Max.Y))
+	c.details(o, image.Rect(right.Min.X, right.Min.Y+qrH+f.gap, right.Max.X, right.Max.Y), detailMM*0.85)
 	return nil
 }
 
@@ -204,22 +205,38 @@ func (c *canvas) trackingBarcode(o *Order, y, barH int) (int, error) {
 	return y, nil
 }
 
-// party draws a caption and a party's name, phone, address and postcode,
-// as large as fits box up to size.
-func (c *canvas) party(box image.Rectangle, caption string, p Party, size float64) {
+// recipient draws the recipient's name, phone, address and postcode under
+// a caption, as large as fits box up to size: the largest text on the
+// label after the sort code.
+func (c *canvas) recipient(box image.Rectangle, p Party, size float64) {
 	c.block(box, size, c.mmf(floorMM), []para{
-		{text: caption, scale: 0.5, bold: true, maxLines: 1},
-		{text: p.Name, scale: 1.15, bold: true, maxLines: 2},
+		{text: "TO", size: c.mmf(captionMM), bold: true, maxLines: 1},
+		{text: p.Name, scale: 1.2, bold: true, maxLines: 2},
 		{text: p.Phone, scale: 1, maxLines: 1},
 		{text: p.Address, scale: 1},
-		{text: p.Postcode, scale: 1.15, bold: true, maxLines: 1},
+		{text: p.Postcode, scale: 1.2, bold: true, maxLines: 1},
+	})
+}
+
+// sender draws the sender under a caption: the name on its own line, then
+// address, postcode and phone run together, since the sender matters only
+// for returns and gives up its space first.
+func (c *canvas) sender(box image.Rectangle, p Party, size float64) {
+	rest := strings.TrimSpace(clean(p.Address) + " " + clean(p.Postcode))
+	if phone := clean(p.Phone); phone != "" {
+		rest += " | " + phone
+	}
+	c.block(box, size, c.mmf(floorMM), []para{
+		{text: "FROM", size: c.mmf(captionMM), bold: true, maxLines: 1},
+		{text: p.Name, scale: 1, bold: true, maxLines: 1},
+		{text: rest, scale: 1},
 	})
 }
 
 // orderQR draws the order id as a QR code at the top of box, with the id in
 // small type below it when there is room.
 func (c *canvas) orderQR(o *Order, box image.Rectangle) error {
-	st := text.Style{Size: c.mmf(2.6)}
+	st := text.Style{Size: c.mmf(floorMM)}
 	lh, _ := c.lineBox(st)
 	qrBox := box
 	qrBox.Max.Y -= lh
@@ -227,13 +244,13 @@ func (c *canvas) orderQR(o *Order, box image.Rectangle) error {
 	if err != nil {
 		return err
 	}
-	c.fitLine(image.Rect(box.Min.X, drawn.Max.Y, box.Max.X, drawn.Max.Y+lh), o.OrderID, st, c.mmf(1.8), alignCenter)
+	c.fitLine(image.Rect(box.Min.X, drawn.Max.Y, box.Max.X, drawn.Max.Y+lh), o.OrderID, st, c.mmf(floorMM), alignCenter)
 	return nil
 }
 
 // details draws, top to bottom in box: the COD box, the weight, the item
 // summary and the note.
-func (c *canvas) details(o *Order, box image.Rectangle) {
+func (c *canvas) details(o *Order, box image.Rectangle, sizeMM float64) {
 	y := box.Min.Y
 	gap := c.mm(1.2)
 	if o.COD != nil {
@@ -241,7 +258,7 @@ func (c *canvas) details(o *Order, box image.Rectangle) {
 		c.codBox(image.Rect(box.Min.X, y, box.Max.X, y+codH), o.COD)
 		y += codH + gap
 	}
-	st := text.Style{Size: c.mmf(detailMM)}
+	st := text.Style{Size: c.mmf(sizeMM)}
 	lh, _ := c.lineBox(st)
 	if o.WeightKG > 0 {
 		y += c.fitLine(image.Rect(box.Min.X, y, box.Max.X, y+lh), "Weight: "+formatKG(o.WeightKG), text.Style{Size: st.Size, Bold: true}, c.mmf(floorMM), alignLeft)
@@ -259,12 +276,20 @@ func (c *canvas) details(o *Order, box image.Rectangle) {
 }
 
 // items lists "SKU x qty" a line for as many items as fit box, ending with
-// "+N more" when not all do. It returns the height used.
+// "+N more" when not all do; with room for one line only, it counts them.
+// It returns the height used.
 func (c *canvas) items(box image.Rectangle, items []Item, st text.Style) int {
 	lh, _ := c.lineBox(st)
 	fit := box.Dy() / max(lh, 1)
 	if fit <= 0 || len(items) == 0 {
 		return 0
+	}
+	if fit == 1 && len(items) > 1 {
+		units := 0
+		for _, it := range items {
+			units += it.Qty
+		}
+		return c.fitLine(box, fmt.Sprintf("%d items, %d pcs", len(items), units), st, st.Size, alignLeft)
 	}
 	shown := len(items)
 	if shown > fit {

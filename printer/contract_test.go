@@ -24,7 +24,7 @@ type transport struct {
 	// start returns the connection string of a fresh printer, the
 	// options to open it with, and a function that returns the bytes it
 	// received once it has received at least n.
-	start func(t *testing.T) (conn string, o printer.Options, received func(t *testing.T, n int) []byte)
+	start func(t testing.TB) (conn string, o printer.Options, received func(t testing.TB, n int) []byte)
 	// want is the concrete type Open must return.
 	want any
 }
@@ -32,9 +32,9 @@ type transport struct {
 // transports lists every link the contract runs against on this system.
 func transports() []transport {
 	ts := []transport{
-		{name: "tcp", want: &printer.TCP{}, start: func(t *testing.T) (string, printer.Options, func(*testing.T, int) []byte) {
+		{name: "tcp", want: &printer.TCP{}, start: func(t testing.TB) (string, printer.Options, func(testing.TB, int) []byte) {
 			sim := printertest.NewTCP(t)
-			return sim.URL(), printer.Options{}, func(t *testing.T, n int) []byte {
+			return sim.URL(), printer.Options{}, func(t testing.TB, n int) []byte {
 				t.Helper()
 				if err := sim.Wait(waitCtx(t), hasLen(n)); err != nil {
 					t.Fatalf("tcp printer: %v", err)
@@ -42,16 +42,16 @@ func transports() []transport {
 				return sim.Bytes()
 			}
 		}},
-		{name: "file", want: &printer.File{}, start: func(t *testing.T) (string, printer.Options, func(*testing.T, int) []byte) {
+		{name: "file", want: &printer.File{}, start: func(t testing.TB) (string, printer.Options, func(testing.TB, int) []byte) {
 			path := filepath.Join(t.TempDir(), "out.prn")
-			return "file://" + path, printer.Options{}, func(t *testing.T, _ int) []byte {
+			return "file://" + path, printer.Options{}, func(t testing.TB, _ int) []byte {
 				return mustRead(t, path)
 			}
 		}},
-		{name: "virtual", want: &printer.Virtual{}, start: func(t *testing.T) (string, printer.Options, func(*testing.T, int) []byte) {
+		{name: "virtual", want: &printer.Virtual{}, start: func(t testing.TB) (string, printer.Options, func(testing.TB, int) []byte) {
 			dir := t.TempDir()
 			o := printer.Options{DataDir: dir, Language: labelbridge.ZPL}
-			return "virtual://label-1", o, func(t *testing.T, _ int) []byte {
+			return "virtual://label-1", o, func(t testing.TB, _ int) []byte {
 				var all []byte
 				for _, doc := range virtualDocs(t, filepath.Join(dir, "virtual", "label-1")) {
 					all = append(all, doc.data...)
@@ -104,6 +104,9 @@ func TestContract(t *testing.T) {
 				if err := c.Close(); err != nil {
 					t.Fatalf("Close: %v", err)
 				}
+				if err := c.Close(); err != nil {
+					t.Errorf("second Close = %v, want nil", err)
+				}
 				got := received(t, len(want))
 				if !bytes.Equal(got, want) {
 					t.Errorf("printer received %d bytes, want %d; first difference at byte %d",
@@ -136,7 +139,7 @@ func TestContract(t *testing.T) {
 	}
 }
 
-func mustOpen(t *testing.T, conn string, o printer.Options) printer.Conn {
+func mustOpen(t testing.TB, conn string, o printer.Options) printer.Conn {
 	t.Helper()
 	a, err := printer.ParseAddress(conn)
 	if err != nil {
@@ -150,7 +153,7 @@ func mustOpen(t *testing.T, conn string, o printer.Options) printer.Conn {
 }
 
 // asError checks that err is a *printer.Error and returns it.
-func asError(t *testing.T, err error) *printer.Error {
+func asError(t testing.TB, err error) *printer.Error {
 	t.Helper()
 	var pe *printer.Error
 	if !errors.As(err, &pe) {
@@ -159,7 +162,7 @@ func asError(t *testing.T, err error) *printer.Error {
 	return pe
 }
 
-func mustRead(t *testing.T, path string) []byte {
+func mustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -175,7 +178,7 @@ type namedDoc struct {
 
 // virtualDocs returns the files in a virtual printer's folder, in name
 // order, which is document order.
-func virtualDocs(t *testing.T, dir string) []namedDoc {
+func virtualDocs(t testing.TB, dir string) []namedDoc {
 	t.Helper()
 	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
@@ -188,7 +191,7 @@ func virtualDocs(t *testing.T, dir string) []namedDoc {
 	return docs
 }
 
-func waitCtx(t *testing.T) context.Context {
+func waitCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)

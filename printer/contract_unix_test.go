@@ -20,9 +20,9 @@ import (
 // usblp, takes data only as fast as the other side reads it).
 func systemTransports() []transport {
 	serialAt := func(baud string) transport {
-		return transport{name: "serial-" + baud, want: &printer.Serial{}, start: func(t *testing.T) (string, printer.Options, func(*testing.T, int) []byte) {
+		return transport{name: "serial-" + baud, want: &printer.Serial{}, start: func(t testing.TB) (string, printer.Options, func(testing.TB, int) []byte) {
 			sim := printertest.NewSerial(t)
-			return "serial://" + sim.Path() + "?baud=" + baud, printer.Options{}, func(t *testing.T, n int) []byte {
+			return "serial://" + sim.Path() + "?baud=" + baud, printer.Options{}, func(t testing.TB, n int) []byte {
 				t.Helper()
 				if err := sim.Wait(waitCtx(t), hasLen(n)); err != nil {
 					t.Fatalf("serial printer: %v", err)
@@ -34,14 +34,14 @@ func systemTransports() []transport {
 	return []transport{
 		serialAt("9600"),
 		serialAt("115200"),
-		{name: "usb-file", want: &printer.USB{}, start: func(t *testing.T) (string, printer.Options, func(*testing.T, int) []byte) {
+		{name: "usb-file", want: &printer.USB{}, start: func(t testing.TB) (string, printer.Options, func(testing.TB, int) []byte) {
 			path := filepath.Join(t.TempDir(), "lp0")
 			if err := os.WriteFile(path, nil, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			return "usb://" + path, printer.Options{}, func(t *testing.T, _ int) []byte { return mustRead(t, path) }
+			return "usb://" + path, printer.Options{}, func(t testing.TB, _ int) []byte { return mustRead(t, path) }
 		}},
-		{name: "usb-fifo", want: &printer.USB{}, start: func(t *testing.T) (string, printer.Options, func(*testing.T, int) []byte) {
+		{name: "usb-fifo", want: &printer.USB{}, start: func(t testing.TB) (string, printer.Options, func(testing.TB, int) []byte) {
 			fifo := newFIFO(t)
 			fifo.drain(t)
 			return "usb://" + fifo.path, printer.Options{}, fifo.received
@@ -61,7 +61,7 @@ type fifo struct {
 
 // newFIFO makes a FIFO with its reading end open, so it can be opened for
 // writing, but nothing reading from it yet.
-func newFIFO(t *testing.T) *fifo {
+func newFIFO(t testing.TB) *fifo {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "lp0")
 	if err := unix.Mkfifo(path, 0o600); err != nil {
@@ -78,7 +78,7 @@ func newFIFO(t *testing.T) *fifo {
 }
 
 // drain starts reading from the FIFO, like a printer taking data.
-func (f *fifo) drain(t *testing.T) {
+func (f *fifo) drain(t testing.TB) {
 	done := make(chan struct{})
 	t.Cleanup(func() {
 		f.r.Close() // wakes the reader
@@ -102,7 +102,7 @@ func (f *fifo) drain(t *testing.T) {
 }
 
 // received waits until at least n bytes went through the FIFO.
-func (f *fifo) received(t *testing.T, n int) []byte {
+func (f *fifo) received(t testing.TB, n int) []byte {
 	t.Helper()
 	ctx := waitCtx(t)
 	for {

@@ -26,6 +26,9 @@ func (e *Error) Error() string {
 	if e.Written > 0 {
 		op += " (" + strconv.Itoa(e.Written) + " bytes sent)"
 	}
+	if e.Err == nil {
+		return e.Addr + ": " + op + " failed"
+	}
 	return e.Addr + ": " + op + ": " + e.Err.Error()
 }
 

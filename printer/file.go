@@ -2,6 +2,7 @@ package printer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -52,7 +53,7 @@ func (f *File) Write(ctx context.Context, p []byte) error {
 
 // Close closes the file.
 func (f *File) Close() error {
-	if err := f.f.Close(); err != nil {
+	if err := f.f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 		return &Error{Op: "close", Addr: f.addr, Err: err}
 	}
 	return nil

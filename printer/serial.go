@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"go.bug.st/serial"
@@ -42,17 +43,25 @@ func OpenSerial(ctx context.Context, name string, p SerialParams, o Options) (*S
 // Write sends one document. With flow control the printer may hold the line
 // (paper out, buffer full); a document that makes no progress for
 // WriteTimeout, or whose ctx is done, fails, and what is still queued in the
-// port is thrown away so a half document does not trickle out later.
+// port is thrown away so a half document does not trickle out later. A
+// document counts as sent once the system has taken all of it; the port's
+// buffer (a few kilobytes) may still be on its way to the printer.
 func (s *Serial) Write(ctx context.Context, p []byte) error {
 	if s.err != nil {
 		return &Error{Op: "write", Addr: s.addr, Err: fmt.Errorf("port unusable after an earlier error: %w", s.err)}
 	}
 	n, err := s.port.write(ctx, p, s.timeout)
 	if err != nil {
+		if n > 0 {
+			// Part of this document waits in the port's buffer. The
+			// tail of the document before it may be there too, but
+			// a half label printing when the line frees up would
+			// spoil the next one, and this one will be sent again.
+			s.port.discardOutput()
+		}
 		if n > 0 || ctx.Err() == nil {
 			s.err = err
 		}
-		s.port.discardOutput()
 		return &Error{Op: "write", Addr: s.addr, Written: n, Err: err}
 	}
 	return nil
@@ -60,14 +69,14 @@ func (s *Serial) Write(ctx context.Context, p []byte) error {
 
 // Close closes the port.
 func (s *Serial) Close() error {
-	if err := s.port.close(); err != nil {
+	if err := s.port.close(); err != nil && !errors.Is(err, os.ErrClosed) {
 		return &Error{Op: "close", Addr: s.addr, Err: err}
 	}
 	return nil
 }
 
-// serialMode turns p into the serial library's settings. Errors name the
-// bad setting; the flow setting is checked by the system-specific open.
+// serialMode turns p into the serial library's settings, and checks p.Flow,
+// which the system-specific open applies. Errors name the bad setting.
 func serialMode(p SerialParams) (*serial.Mode, error) {
 	m := &serial.Mode{BaudRate: p.Baud, DataBits: p.DataBits, Parity: serial.NoParity, StopBits: serial.OneStopBit}
 	if m.BaudRate == 0 {

@@ -2,11 +2,12 @@
 
 package printer
 
-import (
-	"context"
-	"errors"
-)
+import "errors"
 
-func openSpooler(_ context.Context, name string, _ Options) (Conn, error) {
-	return nil, &Error{Op: "open", Addr: "spooler://" + name, Err: errors.New("spooler:// is only available on Windows")}
-}
+var errSpoolerWindowsOnly = errors.New("spooler:// is only available on Windows")
+
+func openSpoolJob(string) (spoolJob, error) { return nil, errSpoolerWindowsOnly }
+
+// ListSpoolerPrinters returns the names of the printers the Windows print
+// spooler shows this account. Elsewhere it fails.
+func ListSpoolerPrinters() ([]string, error) { return nil, errSpoolerWindowsOnly }

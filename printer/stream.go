@@ -31,8 +31,9 @@ func writeAll(ctx context.Context, w deadlineWriter, p []byte, timeout time.Dura
 	written := 0
 	for written < len(p) {
 		deadline := time.Now().Add(timeout)
-		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-			deadline = d
+		ctxDeadline, hasCtxDeadline := ctx.Deadline()
+		if hasCtxDeadline && ctxDeadline.Before(deadline) {
+			deadline = ctxDeadline
 		}
 		if err := w.SetWriteDeadline(deadline); err != nil && !errors.Is(err, os.ErrNoDeadline) {
 			return written, err
@@ -45,13 +46,18 @@ func writeAll(ctx context.Context, w deadlineWriter, p []byte, timeout time.Dura
 		n, err := w.Write(p[written:min(written+chunkSize, len(p))])
 		written += n
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				return written, err
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
 				return written, fmt.Errorf("%w: %w", ctxErr, err)
 			}
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				return written, fmt.Errorf("printer took no data for %v: %w", timeout, err)
+			// The deadline taken from ctx can fire a moment before
+			// ctx's own timer marks it done.
+			if hasCtxDeadline && deadline.Equal(ctxDeadline) {
+				return written, fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
 			}
-			return written, err
+			return written, fmt.Errorf("printer took no data for %v: %w", timeout, err)
 		}
 	}
 	return written, nil

@@ -77,7 +77,7 @@ func (t *TCP) Write(ctx context.Context, p []byte) error {
 // unread input makes the system reset the connection and drop output still
 // queued, which would be the end of the last document.
 func (t *TCP) Close() error {
-	if false {
+	if t.err == nil && t.conn.CloseWrite() == nil {
 		t.conn.SetReadDeadline(time.Now().Add(min(t.timeout, closeLinger)))
 		io.Copy(io.Discard, t.conn)
 	}

@@ -2,6 +2,7 @@ package printer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -50,7 +51,7 @@ func (u *USB) Write(ctx context.Context, p []byte) error {
 
 // Close closes the device file.
 func (u *USB) Close() error {
-	if err := u.f.Close(); err != nil {
+	if err := u.f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 		return &Error{Op: "close", Addr: u.addr, Err: err}
 	}
 	return nil

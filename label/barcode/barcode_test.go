@@ -261,6 +261,7 @@ func TestQRDecodes(t *testing.T) {
 		name, data string
 	}{
 		{"Numeric", "576682230865707864"},
+		{"FinderLikeMask", "576638327381857515"}, // lost by readers when masked badly
 		{"Alphanumeric", "ORDER-42 $%*+./:"},
 		{"Bytes", "order#42/lower-case?x=1"},
 		{"UTF8", "ร้านน้ำใจ ช็อป"},

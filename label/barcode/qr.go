@@ -3,11 +3,11 @@ package barcode
 import (
 	"errors"
 	"fmt"
-	"image/color"
-	"strings"
 	"unicode/utf8"
 
-	"github.com/boombuler/barcode/qr"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/encoder"
 )
 
 // Level is a QR code's error correction level: how much of the symbol may be
@@ -57,8 +57,13 @@ const MaxQRLen = 256
 
 // QR encodes data (UTF-8 text) as the smallest QR symbol at error
 // correction level level, in numeric, alphanumeric or byte mode, whichever
-// the whole of data allows most compactly. The 4-module quiet zone is the
-// caller's to leave.
+// the whole of data allows most compactly; byte mode carries an ECI that
+// says UTF-8. The 4-module quiet zone is the caller's to leave.
+//
+// The symbol comes from gozxing, a port of ZXing's encoder, which scores
+// all eight masks as ISO/IEC 18004 says. (boombuler/barcode's encoder
+// picks masks that leave finder-like patterns, and ZXing-based readers
+// then fail to find some symbols, order id 576638327381857515 among them.)
 func QR(data string, level Level) (*Matrix, error) {
 	if data == "" {
 		return nil, errors.New("qr: empty data")
@@ -69,59 +74,34 @@ func QR(data string, level Level) (*Matrix, error) {
 	if !utf8.ValidString(data) {
 		return nil, errors.New("qr: data is not valid UTF-8")
 	}
-	var ecl qr.ErrorCorrectionLevel
+	var ecl decoder.ErrorCorrectionLevel
 	switch level {
 	case LevelL:
-		ecl = qr.L
+		ecl = decoder.ErrorCorrectionLevel_L
 	case LevelM:
-		ecl = qr.M
+		ecl = decoder.ErrorCorrectionLevel_M
 	case LevelQ:
-		ecl = qr.Q
+		ecl = decoder.ErrorCorrectionLevel_Q
 	case LevelH:
-		ecl = qr.H
+		ecl = decoder.ErrorCorrectionLevel_H
 	default:
 		return nil, fmt.Errorf("qr: unknown error correction level %v", level)
 	}
-	code, err := qr.Encode(data, ecl, qrMode(data))
+	hints := map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_CHARACTER_SET: "UTF-8"}
+	code, err := encoder.Encoder_encode(data, ecl, hints)
 	if err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
-	b := code.Bounds()
-	if b.Dx() != b.Dy() || b.Dx() < 21 {
-		return nil, fmt.Errorf("qr: encoder returned a %dx%d symbol", b.Dx(), b.Dy())
+	bm := code.GetMatrix()
+	n := bm.GetWidth()
+	if n != bm.GetHeight() || n < 21 {
+		return nil, fmt.Errorf("qr: encoder returned a %dx%d symbol", bm.GetWidth(), bm.GetHeight())
 	}
-	m := &Matrix{Size: b.Dx(), dark: make([]bool, b.Dx()*b.Dy())}
-	for y := range m.Size {
-		for x := range m.Size {
-			g := color.GrayModel.Convert(code.At(b.Min.X+x, b.Min.Y+y)).(color.Gray)
-			m.dark[y*m.Size+x] = g.Y < 128
+	m := &Matrix{Size: n, dark: make([]bool, n*n)}
+	for y := range n {
+		for x := range n {
+			m.dark[y*n+x] = bm.Get(x, y) == 1
 		}
 	}
 	return m, nil
 }
-
-// qrMode picks the most compact mode that holds all of data. It is decided
-// here rather than by the encoder's automatic choice, which takes any
-// string strconv.Atoi accepts, such as "+12", as numeric and loses the sign.
-func qrMode(data string) qr.Encoding {
-	numeric, alnum := true, true
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if c < '0' || c > '9' {
-			numeric = false
-			if !strings.ContainsRune(qrAlphanumeric, rune(c)) {
-				alnum = false
-			}
-		}
-	}
-	switch {
-	case numeric:
-		return qr.Numeric
-	case alnum:
-		return qr.AlphaNumeric
-	}
-	return qr.Unicode
-}
-
-// qrAlphanumeric is the QR alphanumeric mode's character set besides digits.
-const qrAlphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"

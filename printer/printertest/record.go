@@ -1,10 +1,3 @@
-// Package printertest holds printers for tests and the demo: real ones, not
-// mocks. TCP is a raw port-9100 listener on 127.0.0.1 and Serial a
-// pseudo-terminal pair; each records every byte it receives and can be told
-// to misbehave the way real printers do (refuse connections, stall, drop a
-// connection mid-document, hold the line with XOFF).
-//
-// Every simulator owns its goroutines: Close stops them and waits for them.
 package printertest
 
 import (

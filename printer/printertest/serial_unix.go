@@ -32,6 +32,8 @@ type Serial struct {
 
 	mu    sync.Mutex
 	reply func(chunk []byte) []byte
+	stall chan struct{} // non-nil while stalled; closed to resume
+	done  chan struct{} // closed by Close
 }
 
 // NewSerial starts a serial printer. It is closed when the test ends.
@@ -46,7 +48,7 @@ func NewSerial(tb testing.TB) *Serial {
 		tty.Close()
 		tb.Fatalf("printertest: %v", err)
 	}
-	s := &Serial{rec: newRecorder(), master: master, tty: tty, path: tty.Name()}
+	s := &Serial{rec: newRecorder(), master: master, tty: tty, path: tty.Name(), done: make(chan struct{})}
 	s.wg.Add(1)
 	go s.read()
 	tb.Cleanup(func() { s.Close() })
@@ -84,6 +86,17 @@ func (s *Serial) read() {
 	defer s.wg.Done()
 	buf := make([]byte, 32<<10)
 	for {
+		s.mu.Lock()
+		stall := s.stall
+		s.mu.Unlock()
+		if stall != nil {
+			select {
+			case <-stall:
+				continue
+			case <-s.done:
+				return
+			}
+		}
 		n, err := s.master.Read(buf)
 		if n > 0 {
 			s.rec.add(buf[:n])
@@ -134,6 +147,21 @@ func (s *Serial) Reply(f func(chunk []byte) []byte) {
 	s.reply = f
 }
 
+// Stall makes the printer stop reading (on) or read again (off), like a
+// busy printer holding the line with hardware flow control: once the
+// terminal's buffers are full, writes to Path block.
+func (s *Serial) Stall(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case on && s.stall == nil:
+		s.stall = make(chan struct{})
+	case !on && s.stall != nil:
+		close(s.stall)
+		s.stall = nil
+	}
+}
+
 // Termios returns the line settings the terminal side holds now.
 func (s *Serial) Termios() (*unix.Termios, error) {
 	rc, err := s.tty.SyscallConn()
@@ -154,6 +182,7 @@ func (s *Serial) Termios() (*unix.Termios, error) {
 // Close stops the printer and waits for its goroutine.
 func (s *Serial) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.done)
 		s.closeErr = s.master.Close()
 		s.wg.Wait()
 		s.tty.Close()

@@ -4,6 +4,7 @@ package printertest_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"testing"
@@ -24,10 +25,29 @@ func openRaw(t *testing.T, s *printertest.Serial) *os.File {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	if _, err := term.MakeRaw(int(f.Fd())); err != nil {
+	// Through Control, not Fd: Fd would put the file in blocking mode,
+	// where write deadlines no longer work.
+	control(t, f, func(fd int) error {
+		_, err := term.MakeRaw(fd)
+		return err
+	})
+	return f
+}
+
+// control runs fn on f's descriptor.
+func control(t *testing.T, f *os.File, fn func(fd int) error) {
+	t.Helper()
+	rc, err := f.SyscallConn()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return f
+	var fnErr error
+	if err := rc.Control(func(fd uintptr) { fnErr = fn(int(fd)) }); err != nil {
+		t.Fatal(err)
+	}
+	if fnErr != nil {
+		t.Fatal(fnErr)
+	}
 }
 
 func TestSerialRecordsBytes(t *testing.T) {
@@ -76,16 +96,17 @@ func TestSerialSendAndReply(t *testing.T) {
 func TestSerialTermiosShowsLineSettings(t *testing.T) {
 	s := printertest.NewSerial(t)
 	f := openRaw(t, s)
-	want, err := unix.IoctlGetTermios(int(f.Fd()), ioctlGetTermios)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Linux pseudo-terminals force 8 data bits and no parity; stop bits
-	// and hardware flow control they keep.
-	want.Cflag |= unix.CSTOPB | unix.CRTSCTS
-	if err := unix.IoctlSetTermios(int(f.Fd()), ioctlSetTermios, want); err != nil {
-		t.Fatal(err)
-	}
+	var want *unix.Termios
+	control(t, f, func(fd int) error {
+		var err error
+		if want, err = unix.IoctlGetTermios(fd, ioctlGetTermios); err != nil {
+			return err
+		}
+		// Linux pseudo-terminals force 8 data bits and no parity;
+		// stop bits and hardware flow control they keep.
+		want.Cflag |= unix.CSTOPB | unix.CRTSCTS
+		return unix.IoctlSetTermios(fd, ioctlSetTermios, want)
+	})
 	got, err := s.Termios()
 	if err != nil {
 		t.Fatal(err)
@@ -104,5 +125,24 @@ func TestSerialCloseStopsReader(t *testing.T) {
 	}
 	if err := s.Wait(waitCtx(t), hasLen(1)); err != printertest.ErrClosed {
 		t.Errorf("Wait after Close = %v, want ErrClosed", err)
+	}
+}
+
+func TestSerialStall(t *testing.T) {
+	s := printertest.NewSerial(t)
+	f := openRaw(t, s)
+	s.Stall(true)
+	doc := make([]byte, 1<<20)
+	f.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+	n, err := f.Write(doc)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Write to a stalled printer = %d, %v; want a deadline error", n, err)
+	}
+	s.Stall(false)
+	if err := s.Wait(waitCtx(t), hasLen(n)); err != nil {
+		t.Fatalf("after Stall(false): %v", err)
+	}
+	if got := len(s.Bytes()); got != n {
+		t.Errorf("recorded %d bytes, want the %d written", got, n)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -66,7 +65,7 @@ func TestTCPRefuseThenAcceptOnSamePort(t *testing.T) {
 	s := printertest.NewTCP(t)
 	addr := s.Addr()
 	s.Refuse()
-	if _, err := net.Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
+	if _, err := net.Dial("tcp", addr); !errors.Is(err, errRefused) {
 		t.Fatalf("dial while refusing: err = %v, want connection refused", err)
 	}
 	if err := s.Accept(); err != nil {
@@ -118,7 +117,7 @@ func TestTCPDropAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		if _, err := io.ReadAll(c); err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		if _, err := io.ReadAll(c); err != nil && !errors.Is(err, errReset) {
 			t.Fatalf("reading until the printer hangs up: %v", err)
 		}
 		if got := string(s.Bytes()); got != "abc" {
