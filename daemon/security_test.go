@@ -268,6 +268,8 @@ func TestManyClientsEveryEventInOrder(t *testing.T) {
 		s.ws.Close()
 	}
 	h.close()
+	a.Close()
+	b.Close()
 }
 
 func TestSlowReaderIsCutOffOthersCarryOn(t *testing.T) {

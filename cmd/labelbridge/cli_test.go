@@ -133,3 +133,22 @@ func TestVersionAndUsage(t *testing.T) {
 		t.Fatalf("unknown command: %d %q", code, stderr)
 	}
 }
+
+func TestRefusesToListenBeyondLoopback(t *testing.T) {
+	cases := []struct {
+		listen string
+		ok     bool
+	}{
+		{"127.0.0.1:9110", true}, {"localhost:9110", true}, {"[::1]:9110", true},
+		{"0.0.0.0:9110", false}, {":9110", false}, {"192.168.1.20:9110", false},
+	}
+	for _, tc := range cases {
+		err := checkExposure(tc.listen)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkExposure(%q) = %v, want ok=%v", tc.listen, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "TLS") {
+			t.Errorf("checkExposure(%q) = %v: should say why", tc.listen, err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,6 +46,9 @@ func (m *Main) Open() error {
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data folder: %w", err)
+	}
+	if err := checkExposure(cfg.Listen); err != nil {
+		return err
 	}
 	layout, err := label.New()
 	if err != nil {
@@ -163,6 +167,24 @@ func (m *Main) Close(ctx context.Context) error {
 		errs = append(errs, m.Queue.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// checkExposure refuses to listen beyond this machine: any web page a packer
+// opens could otherwise reach the printers from the LAN. That needs TLS and
+// tokens, and this version has no TLS listener yet.
+func checkExposure(listen string) error {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return fmt.Errorf("listen %q: %w", listen, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("listen %s: refusing to listen beyond this machine (%q is not a loopback address): "+
+		"that requires TLS and tokens, and this version serves loopback only; use 127.0.0.1", listen, host)
 }
 
 // defaultDataDir is where a system install keeps its store.
