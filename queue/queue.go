@@ -85,11 +85,13 @@ type Queue struct {
 	db  *bolt.DB
 	log zerolog.Logger
 
-	// mu orders every write: the seq counter, the store commit and the
-	// publication of its events happen together, so events go out in seq
-	// order and a submit hook runs before any event of its job is visible.
+	// The committer goroutine owns every write and seq.
+	commits       chan *commitReq
+	stopCommits   chan struct{}
+	committerDone chan struct{}
+	seq           uint64 // last seq committed; only the committer touches it
+
 	mu        sync.Mutex
-	seq       uint64        // last seq assigned and committed
 	published uint64        // last seq visible to subscribers
 	notify    chan struct{} // closed and replaced on each publish
 
@@ -126,7 +128,8 @@ func Open(cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{cfg: cfg, db: db, log: cfg.Log, notify: make(chan struct{}), workers: map[string]*worker{}}
+	q := &Queue{cfg: cfg, db: db, log: cfg.Log, notify: make(chan struct{}), workers: map[string]*worker{},
+		commits: make(chan *commitReq), stopCommits: make(chan struct{}), committerDone: make(chan struct{})}
 	q.ctx, q.cancel = context.WithCancel(context.Background())
 	err = db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketMeta).Get(keySeq); v != nil {
@@ -146,7 +149,10 @@ func Open(cfg Config) (*Queue, error) {
 		}
 		q.workers[p.Name] = newWorker(q, p)
 	}
+	go q.committer()
 	if err := q.recover(); err != nil {
+		close(q.stopCommits)
+		<-q.committerDone
 		db.Close()
 		return nil, err
 	}
@@ -164,6 +170,8 @@ func Open(cfg Config) (*Queue, error) {
 func (q *Queue) Close() error {
 	q.cancel()
 	q.wg.Wait()
+	close(q.stopCommits)
+	<-q.committerDone
 	return q.db.Close()
 }
 
@@ -237,61 +245,145 @@ func (q *Queue) recover() error {
 	return nil
 }
 
-// emitFunc records an event in the transaction, assigning its seq.
-type emitFunc func(ev labelbridge.Event) error
+// emitFunc records an event in the transaction and returns the seq it got.
+type emitFunc func(ev labelbridge.Event) (uint64, error)
 
-// commit runs fn in one durable transaction. Events fn emits are published
-// only after the commit, and after hook runs, all under q.mu: so they are
-// visible in seq order and only once stored.
+// commitReq is one change waiting for the committer.
+type commitReq struct {
+	fn   func(tx *bolt.Tx, emit emitFunc) error
+	hook func()
+	done chan error
+}
+
+// commit runs fn in a durable transaction and returns once it is on disk.
+// Events fn emits are published only after the commit, and after hook runs:
+// so they are visible in seq order and only once stored, and a submit's
+// hook (the accepted reply) comes before its job's events.
+//
+// Concurrent commits from several printers and clients share one
+// transaction and one fsync (group commit); each still waits for its own
+// durability.
 func (q *Queue) commit(fn func(tx *bolt.Tx, emit emitFunc) error, hook func()) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	r := &commitReq{fn: fn, hook: hook, done: make(chan error, 1)}
+	select {
+	case q.commits <- r:
+	case <-q.committerDone:
+		return errors.New("queue is closed")
+	}
+	return <-r.done
+}
+
+// committer is the one goroutine that writes the store.
+func (q *Queue) committer() {
+	defer close(q.committerDone)
+	const maxBatch = 256
+	for {
+		var batch []*commitReq
+		select {
+		case r := <-q.commits:
+			batch = append(batch, r)
+		case <-q.stopCommits:
+			return
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-q.commits:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		q.runBatch(batch)
+	}
+}
+
+// errInBatch marks a batch rolled back because one of its changes failed.
+var errInBatch = errors.New("a change in the batch failed")
+
+// runBatch commits a batch in one transaction. When one change fails, the
+// whole transaction is rolled back and the batch is split: the changes
+// before it and after it are committed without it, and it alone gets its
+// error. Changes are written to be run again from scratch.
+func (q *Queue) runBatch(batch []*commitReq) {
+	if len(batch) == 0 {
+		return
+	}
 	seq := q.seq
 	now := q.cfg.Now().UTC()
+	failed, failErr := -1, error(nil)
 	err := q.db.Update(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
-		emit := func(ev labelbridge.Event) error {
+		emit := func(ev labelbridge.Event) (uint64, error) {
 			seq++
 			ev.Seq = seq
 			if ev.At.IsZero() {
 				ev.At = now
 			}
-			return putJSON(events, u64(seq), ev)
+			return seq, putJSON(events, u64(seq), ev)
 		}
-		if err := fn(tx, emit); err != nil {
-			return err
+		for i, r := range batch {
+			if err := r.fn(tx, emit); err != nil {
+				failed, failErr = i, err
+				return errInBatch
+			}
 		}
 		if seq != q.seq {
 			return tx.Bucket(bucketMeta).Put(keySeq, u64(seq))
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	switch {
+	case err == nil:
+		q.seq = seq
+		for _, r := range batch {
+			if r.hook != nil {
+				r.hook()
+			}
+		}
+		q.mu.Lock()
+		if q.published != seq {
+			q.published = seq
+			close(q.notify)
+			q.notify = make(chan struct{})
+		}
+		q.mu.Unlock()
+		for _, r := range batch {
+			r.done <- nil
+		}
+	case failed >= 0 && len(batch) == 1:
+		batch[0].done <- failErr
+	case failed >= 0:
+		q.runBatch(batch[:failed])
+		q.runBatch(batch[failed : failed+1])
+		q.runBatch(batch[failed+1:])
+	case len(batch) == 1:
+		batch[0].done <- err
+	default:
+		// The commit itself failed (a full disk, say): try each change on
+		// its own, so small ones may still fit.
+		for _, r := range batch {
+			q.runBatch([]*commitReq{r})
+		}
 	}
-	q.seq = seq
-	if hook != nil {
-		hook()
-	}
-	if q.published != seq {
-		q.published = seq
-		close(q.notify)
-		q.notify = make(chan struct{})
-	}
-	return nil
 }
 
-// setJobState stores a job's new state and emits its job event.
+// setJobState stores a job's new state and emits its job event. A job's
+// first event fixes its place in its printer's queue.
 func setJobState(tx *bolt.Tx, emit emitFunc, j *jobRecord, s labelbridge.JobState, problem *labelbridge.Problem) error {
 	j.State = s
 	j.Error = problem
-	if err := saveJob(tx, j); err != nil {
-		return err
-	}
-	return emit(labelbridge.Event{
+	seq, err := emit(labelbridge.Event{
 		Type: labelbridge.EventJob, JobID: j.ID, State: string(s), Printer: j.Printer,
 		Done: j.Done, Total: j.Total, Error: problem,
 	})
+	if err != nil {
+		return err
+	}
+	if j.Order == 0 {
+		j.Order = seq
+	}
+	return saveJob(tx, j)
 }
 
 // SubmitHook is called once the job is durably stored (or found to be a
@@ -347,7 +439,7 @@ func (q *Queue) Submit(ctx context.Context, job *labelbridge.Job, hook SubmitHoo
 		j := &jobRecord{
 			ID: id, Printer: job.Printer, IdempotencyKey: job.IdempotencyKey, BodyHash: hash,
 			Copies: copies, Total: len(job.Documents), CreatedAt: q.cfg.Now().UTC(),
-			Order: q.seq + 1, Inflight: -1,
+			Inflight: -1,
 		}
 		docs := tx.Bucket(bucketDocs)
 		for i := range job.Documents {

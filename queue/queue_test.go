@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -281,8 +282,9 @@ func TestRestartResumesWhereItStopped(t *testing.T) {
 
 func TestRetentionPrunesOldJobsAndEvents(t *testing.T) {
 	sim := printertest.NewTCP(t)
+	var mu sync.Mutex
 	now := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	q, err := queue.Open(queue.Config{Path: filepath.Join(t.TempDir(), "s.db"), Printers: []queue.Printer{tcpPrinter(t, "p", sim)},
 		Log: zerolog.Nop(), Now: func() time.Time { return clock() }, Retention: time.Hour})
 	if err != nil {
@@ -292,7 +294,9 @@ func TestRetentionPrunesOldJobsAndEvents(t *testing.T) {
 	sub := q.Subscribe(0)
 	id, _, _ := q.Submit(context.Background(), zplJob("p", 1, "k1"), nil)
 	collect(t, sub, 5*time.Second, finalJob(id))
+	mu.Lock()
 	now = now.Add(2 * time.Hour)
+	mu.Unlock()
 	if err := q.Prune(); err != nil {
 		t.Fatal(err)
 	}
@@ -330,4 +334,59 @@ func countAtLeast(sub string, n int) func([]byte) bool {
 
 func lenAtLeast(n int) func([]byte) bool {
 	return func(b []byte) bool { return len(b) >= n }
+}
+
+// TestConcurrentSubmitsShareCommits submits from many goroutines at once, so
+// changes share transactions; one conflicting key in the crowd must fail
+// alone while every other job is stored and prints.
+func TestConcurrentSubmitsShareCommits(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	q := openQueue(t, t.TempDir(), tcpPrinter(t, "p", sim))
+	defer q.Close()
+	if _, _, err := q.Submit(context.Background(), zplJob("p", 1, "taken"), nil); err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("k%d", i)
+			job := zplJob("p", 1, key)
+			if i == n/2 {
+				job = zplJob("p", 2, "taken") // same key, different body
+			}
+			_, _, errs[i] = q.Submit(context.Background(), job, nil)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		want := labelbridge.Code("")
+		if i == n/2 {
+			want = labelbridge.CodeIdempotencyConflict
+		}
+		if got := labelbridge.Code(""); err != nil {
+			got = labelbridge.ErrorCode(err)
+			if got != want {
+				t.Errorf("submit %d: %v", i, err)
+			}
+		} else if want != "" {
+			t.Errorf("submit %d succeeded, want %s", i, want)
+		}
+	}
+	if got := received(t, sim, countAtLeast("^XA", n)); bytes.Count(got, []byte("^XA")) != n {
+		t.Fatalf("printer got %d labels, want %d", bytes.Count(got, []byte("^XA")), n)
+	}
+	latest, _ := q.Latest()
+	sub := q.Subscribe(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for want := uint64(1); want <= latest; want++ {
+		ev, _, err := sub.Next(ctx)
+		if err != nil || ev.Seq != want {
+			t.Fatalf("event %d: got seq %d, err %v: seq must stay dense across shared commits", want, ev.Seq, err)
+		}
+	}
 }

@@ -330,32 +330,50 @@ func (w *worker) sleep(ctx context.Context, id string, d time.Duration) error {
 }
 
 // start marks a job printing and records its first pending document as in
-// flight, so a crash during that first write is reported too.
+// flight, so a crash during that first write is reported too. A job the
+// previous job's last commit already started needs no commit of its own.
 func (w *worker) start(id string) (*jobRecord, error) {
 	var out *jobRecord
-	err := w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
-		j, err := loadJob(tx, id)
-		if err != nil {
-			return err
-		}
-		out = j
-		if j.State.Final() || j.CancelRequested {
-			return nil
-		}
-		j.Inflight = -1
-		for i := 0; i < j.Total; i++ {
-			d, err := loadDocState(tx, id, i)
-			if err != nil {
-				return err
-			}
-			if d.State == labelbridge.DocPending {
-				j.Inflight = i
-				break
-			}
-		}
-		return setJobState(tx, emit, j, labelbridge.JobPrinting, nil)
+	err := w.q.db.View(func(tx *bolt.Tx) (err error) { out, err = loadJob(tx, id); return err })
+	if err != nil || out.State.Final() || out.CancelRequested || (out.State == labelbridge.JobPrinting && out.Inflight >= 0) {
+		return out, err
+	}
+	err = w.q.commit(func(tx *bolt.Tx, emit emitFunc) (err error) {
+		out, err = startJob(tx, emit, id)
+		return err
 	}, nil)
 	return out, err
+}
+
+// startJob is start's change, also made in the same transaction that
+// finishes the job before it on the printer.
+func startJob(tx *bolt.Tx, emit emitFunc, id string) (*jobRecord, error) {
+	j, err := loadJob(tx, id)
+	if err != nil || j.State.Final() || j.CancelRequested {
+		return j, err
+	}
+	j.Inflight = -1
+	for i := 0; i < j.Total; i++ {
+		d, err := loadDocState(tx, id, i)
+		if err != nil {
+			return nil, err
+		}
+		if d.State == labelbridge.DocPending {
+			j.Inflight = i
+			break
+		}
+	}
+	return j, setJobState(tx, emit, j, labelbridge.JobPrinting, nil)
+}
+
+// peek returns the job that will print next, if any.
+func (w *worker) peek() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 {
+		return ""
+	}
+	return w.pending[0]
 }
 
 // retryable decides, for the whole queue, which delivery errors are worth
@@ -419,14 +437,20 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		if err := saveJob(tx, j); err != nil {
 			return err
 		}
-		err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Index: i, Ref: ref,
+		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Index: i, Ref: ref,
 			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
 		if err != nil || i+1 < j.Total {
 			return err
 		}
-		// The last document: finish the job in the same transaction, one
-		// fsync fewer per job.
-		return finishJob(tx, emit, j, w.q.cfg.Now().UTC(), w.log.With().Str("job", id).Logger())
+		// The last document: finish the job, and start the next one, in the
+		// same transaction: one fsync a document in a stream of jobs.
+		if err := finishJob(tx, emit, j, w.q.cfg.Now().UTC(), w.log.With().Str("job", id).Logger()); err != nil {
+			return err
+		}
+		if next := w.peek(); next != "" {
+			_, err = startJob(tx, emit, next)
+		}
+		return err
 	}, nil)
 }
 
