@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,14 +16,32 @@ import (
 
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/daemon"
+	"github.com/labelbridge/labelbridge/label"
 	"github.com/labelbridge/labelbridge/printer"
 	"github.com/labelbridge/labelbridge/queue"
+	"github.com/labelbridge/labelbridge/render"
 )
 
 // testPrinter names a printer and where it is.
 type testPrinter struct {
 	name, url string
 	lang      labelbridge.Language
+}
+
+var (
+	layoutOnce sync.Once
+	layout     *label.Layout
+	layoutErr  error
+)
+
+// sharedLayout loads the fonts once for all tests.
+func sharedLayout(t testing.TB) *label.Layout {
+	t.Helper()
+	layoutOnce.Do(func() { layout, layoutErr = label.New() })
+	if layoutErr != nil {
+		t.Fatal(layoutErr)
+	}
+	return layout
 }
 
 // harness is a real daemon on 127.0.0.1:0 with its store in a temp folder.
@@ -46,6 +65,7 @@ func start(t testing.TB, ps ...testPrinter) *harness {
 func (h *harness) open() {
 	h.t.Helper()
 	var qps []queue.Printer
+	renderers := map[string]*render.Renderer{}
 	for _, p := range h.ps {
 		addr, err := printer.ParseAddress(p.url)
 		if err != nil {
@@ -61,8 +81,10 @@ func (h *harness) open() {
 				}
 				return c, nil
 			},
-			Render: func(ctx context.Context, d *labelbridge.Document) ([]byte, error) { return d.Content, nil },
 		})
+		r := &render.Renderer{Layout: sharedLayout(h.t), Printer: render.Printer{Name: p.name, Language: lang}}
+		renderers[p.name] = r
+		qps[len(qps)-1].Render = r.Render
 	}
 	q, err := queue.Open(queue.Config{Path: filepath.Join(h.dir, "store.db"), Printers: qps, Log: zerolog.Nop(),
 		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, IdleClose: 50 * time.Millisecond})
@@ -74,6 +96,7 @@ func (h *harness) open() {
 	cfg.Queue = q
 	cfg.Log = zerolog.Nop()
 	cfg.Version = "test"
+	cfg.Preview = func(name string, d *labelbridge.Document) ([][]byte, error) { return renderers[name].Preview(d) }
 	s, err := daemon.Open(cfg)
 	if err != nil {
 		q.Close()

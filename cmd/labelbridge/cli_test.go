@@ -152,3 +152,62 @@ func TestRefusesToListenBeyondLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoPrintsSampleBatchToPNGs(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code, err := runDemo(ctx, dir, &out, &errb)
+	if code != 0 || err != nil {
+		t.Fatalf("demo exit %d: %v\n%s%s", code, err, out.String(), errb.String())
+	}
+	labels, _ := filepath.Glob(filepath.Join(dir, "virtual", "demo-labels", "*.png"))
+	zpls, _ := filepath.Glob(filepath.Join(dir, "virtual", "demo-labels", "*.zpl"))
+	pick, _ := filepath.Glob(filepath.Join(dir, "virtual", "demo-picklist", "*.png"))
+	if len(labels) != 12 || len(zpls) != 12 || len(pick) < 1 {
+		t.Fatalf("demo wrote %d label PNGs, %d ZPL files, %d pick list PNGs; want 12, 12, >=1", len(labels), len(zpls), len(pick))
+	}
+	if !strings.Contains(out.String(), filepath.Join(dir, "virtual", "demo-labels")) {
+		t.Fatalf("demo output does not say where the PNGs are:\n%s", out.String())
+	}
+}
+
+func TestPreviewCommand(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "doc.json")
+	os.WriteFile(doc, []byte(`{"kind":"shipping_label","data":{"order_id":"1001","carrier":"Kerry","tracking_number":"KE123456789TH","sender":{"name":"ร้าน","address":"กรุงเทพ"},"recipient":{"name":"สมชาย","address":"เชียงใหม่"},"items":[{"sku":"A","qty":1}]}}`), 0o600)
+	out := filepath.Join(dir, "label.png")
+	raw := filepath.Join(dir, "label.tspl")
+	code, stdout, stderr := runCmd(t, "preview", doc, "-o", out, "--language", "tspl", "--bytes", raw)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	png, _ := os.ReadFile(out)
+	tspl, _ := os.ReadFile(raw)
+	if !bytes.HasPrefix(png, []byte("\x89PNG")) || !bytes.HasPrefix(tspl, []byte("SIZE ")) || !strings.Contains(stdout, out) {
+		t.Fatalf("preview wrote %d PNG bytes, %q…; stdout %q", len(png), tspl[:min(len(tspl), 10)], stdout)
+	}
+	os.WriteFile(doc, []byte(`{"kind":"shipping_label","data":{"order_id":"1001"}}`), 0o600)
+	if code, _, stderr := runCmd(t, "preview", doc); code != 1 || !strings.Contains(stderr, "document.data.") {
+		t.Fatalf("bad document: exit %d, %q; want an error naming the field", code, stderr)
+	}
+}
+
+func TestTokenCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runCmd(t, "token", "new", "--admin", "dash", "--data-dir", dir)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "lb_") {
+		t.Fatalf("token new: exit %d, stdout %q, stderr %q; want the token alone on the first line", code, stdout, stderr)
+	}
+	if code, stdout, _ := runCmd(t, "token", "list", "--data-dir", dir); code != 0 || !strings.Contains(stdout, "dash") || strings.Contains(stdout, lines[0]) {
+		t.Fatalf("token list: %d %q", code, stdout)
+	}
+	if code, _, _ := runCmd(t, "token", "revoke", "dash", "--data-dir", dir); code != 0 {
+		t.Fatal("revoke failed")
+	}
+	if code, _, _ := runCmd(t, "token", "revoke", "dash", "--data-dir", dir); code != 1 {
+		t.Fatal("revoking twice should fail")
+	}
+}

@@ -1,0 +1,108 @@
+package daemon_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"image/png"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/printer/printertest"
+)
+
+func sampleOrders(t *testing.T) []json.RawMessage {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "label", "testdata", "samples", "orders-3.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b struct {
+		Orders []json.RawMessage `json:"orders"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Orders
+}
+
+func TestShippingLabelsPrintAndPreview(t *testing.T) {
+	zebra, tsc := printertest.NewTCP(t), printertest.NewTCP(t)
+	h := start(t, testPrinter{"zebra", zebra.URL(), labelbridge.ZPL}, testPrinter{"tsc", tsc.URL(), labelbridge.TSPL})
+	orders := sampleOrders(t)
+	c := h.dial()
+
+	t.Run("PrintRendersEachOrder", func(t *testing.T) {
+		docs := []any{}
+		for _, o := range orders {
+			docs = append(docs, map[string]any{"kind": "shipping_label", "data": o})
+		}
+		docs = append(docs, map[string]any{"kind": "pick_list", "data": map[string]any{"batch_id": "B-1", "orders": orders}})
+		for _, p := range []string{"zebra", "tsc"} {
+			c.send(map[string]any{"type": "print", "id": p, "job": map[string]any{"printer": p, "documents": docs}})
+			id := c.read(10 * time.Second).str("job_id")
+			if st := last(c.until(60*time.Second, jobFinal(id))).str("state"); st != "done" {
+				t.Fatalf("%s job ended %s", p, st)
+			}
+		}
+		if n := bytes.Count(received(t, zebra, countAtLeast("^XZ", 4)), []byte("^XA")); n < 4 {
+			t.Fatalf("ZPL printer got %d labels, want at least 4", n)
+		}
+		if n := bytes.Count(received(t, tsc, countAtLeast("PRINT 1", 4)), []byte("PRINT 1")); n < 4 {
+			t.Fatalf("TSPL printer got %d PRINT commands, want at least 4", n)
+		}
+	})
+	t.Run("BadOrderNamesTheField", func(t *testing.T) {
+		var bad map[string]any
+		json.Unmarshal(orders[0], &bad)
+		bad["tracking_number"] = 12345
+		c.send(map[string]any{"type": "print", "id": "bad", "job": map[string]any{"printer": "zebra", "documents": []any{
+			map[string]any{"kind": "raw", "language": "zpl", "content": "^XA^XZ"},
+			map[string]any{"kind": "shipping_label", "data": bad}}}})
+		f := c.until(5*time.Second, func(f frame) bool { return f.str("id") == "bad" })
+		if e := last(f); e.errCode() != "invalid_request" || e.errPath() != "job.documents[1].data.tracking_number" {
+			t.Fatalf("reply %v", e)
+		}
+	})
+	t.Run("PreviewOverWebSocket", func(t *testing.T) {
+		c.send(map[string]any{"type": "preview", "id": "pv", "printer": "zebra", "document": map[string]any{"kind": "shipping_label", "data": orders[0]}})
+		f := last(c.until(10*time.Second, func(f frame) bool { return f.str("id") == "pv" }))
+		pages, _ := f["pages"].([]any)
+		if f.str("type") != "preview" || len(pages) != 1 {
+			t.Fatalf("preview reply %v", f)
+		}
+		b, _ := base64.StdEncoding.DecodeString(pages[0].(map[string]any)["png_base64"].(string))
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil || img.Bounds().Dx() != 799 {
+			t.Fatalf("preview PNG: %v, width %d, want 799 dots (100 mm at 203 dpi)", err, img.Bounds().Dx())
+		}
+	})
+	t.Run("PreviewOverHTTP", func(t *testing.T) {
+		body, _ := json.Marshal(map[string]any{"printer": "tsc", "document": map[string]any{"kind": "shipping_label", "size": "100x75mm", "data": orders[1]}})
+		resp, err := http.Post("http://"+h.s.Addr()+"/v1/preview", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("POST /v1/preview = %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil || img.Bounds().Dy() != 599 {
+			t.Fatalf("preview PNG: %v, height %d, want 599 dots (75 mm at 203 dpi)", err, img.Bounds().Dy())
+		}
+		resp2, _ := http.Post("http://"+h.s.Addr()+"/v1/preview", "application/json", strings.NewReader(`{"printer":"tsc","document":{"kind":"shipping_label","data":{}}}`))
+		b2, _ := io.ReadAll(resp2.Body)
+		resp2.Body.Close()
+		if resp2.StatusCode != http.StatusBadRequest || !strings.Contains(string(b2), `"path":"document.data.`) {
+			t.Fatalf("bad preview = %d %s", resp2.StatusCode, b2)
+		}
+	})
+}
