@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/labelbridge/labelbridge"
+	js "github.com/labelbridge/labelbridge/clients/js"
 )
 
 func httpStatus(code labelbridge.Code) int {
@@ -211,6 +212,13 @@ func (s *Server) postOrigin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info().Str("origin", origin).Bool("allow", allow).Msg("origin decision")
 	writeJSON(w, http.StatusOK, s.origins.list())
+}
+
+// clientJS serves the JavaScript client (clients/js) at /v1/client.js.
+func (s *Server) clientJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(js.Source())
 }
 
 // healthz answers 200 only when a job could be accepted now.

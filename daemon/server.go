@@ -55,6 +55,8 @@ type Config struct {
 	Tokens *auth.Store
 	// OriginsFile keeps origins an admin allowed or denied at run time.
 	OriginsFile string
+	// Metrics serves GET /metrics (Prometheus text format) when set.
+	Metrics http.Handler
 	// Preview renders a document for a printer as PNG pages; nil answers
 	// preview requests with unsupported_kind.
 	Preview func(printer string, doc *labelbridge.Document) ([][]byte, error)
@@ -174,6 +176,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/origins", s.getOrigins)
 	mux.HandleFunc("POST /v1/origins", s.postOrigin)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /v1/client.js", s.clientJS)
+	if s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics)
+	}
 	mux.HandleFunc("GET /{$}", s.statusPage)
 	return s.guard(mux)
 }
@@ -185,6 +191,13 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
 			writeHTTPError(w, http.StatusForbidden, labelbridge.Errorf(labelbridge.CodeUnauthorized, "host %q is not served here", r.Host))
+			return
+		}
+		if r.URL.Path == "/v1/client.js" && r.Method == http.MethodGet {
+			// Public code, no data: any page may load it, so a page from an
+			// origin not yet allowed can still say why it cannot print.
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			next.ServeHTTP(w, r)
 			return
 		}
 		origin := r.Header.Get("Origin")

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	bolt "go.etcd.io/bbolt"
 
@@ -74,6 +75,8 @@ type Config struct {
 	RetryMin, RetryMax time.Duration
 	// IdleClose closes a printer link left unused this long; 2s by default.
 	IdleClose time.Duration
+	// Metrics, when set, receives the queue's Prometheus metrics.
+	Metrics prometheus.Registerer
 	// MinFree is the free disk space below which Ready reports the queue
 	// unable to take jobs; 8 MiB by default.
 	MinFree uint64
@@ -96,6 +99,7 @@ type Queue struct {
 	notify    chan struct{} // closed and replaced on each publish
 
 	workers map[string]*worker
+	metrics *metrics
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -149,6 +153,7 @@ func Open(cfg Config) (*Queue, error) {
 		}
 		q.workers[p.Name] = newWorker(q, p)
 	}
+	q.metrics = newMetrics(cfg.Metrics, q)
 	go q.committer()
 	if err := q.recover(); err != nil {
 		close(q.stopCommits)
@@ -240,7 +245,7 @@ func (q *Queue) recover() error {
 			}
 			continue
 		}
-		w.enqueue(j.ID)
+		w.enqueue(j.ID, j.CreatedAt)
 	}
 	return nil
 }
@@ -312,14 +317,17 @@ func (q *Queue) runBatch(batch []*commitReq) {
 	seq := q.seq
 	now := q.cfg.Now().UTC()
 	failed, failErr := -1, error(nil)
+	var emitted []labelbridge.Event
 	err := q.db.Update(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
+		emitted = emitted[:0]
 		emit := func(ev labelbridge.Event) (uint64, error) {
 			seq++
 			ev.Seq = seq
 			if ev.At.IsZero() {
 				ev.At = now
 			}
+			emitted = append(emitted, ev)
 			return seq, putJSON(events, u64(seq), ev)
 		}
 		for i, r := range batch {
@@ -336,6 +344,7 @@ func (q *Queue) runBatch(batch []*commitReq) {
 	switch {
 	case err == nil:
 		q.seq = seq
+		q.metrics.observe(emitted)
 		for _, r := range batch {
 			if r.hook != nil {
 				r.hook()
@@ -470,7 +479,7 @@ func (q *Queue) Submit(ctx context.Context, job *labelbridge.Job, hook SubmitHoo
 		return "", false, &labelbridge.Error{Code: labelbridge.CodeInternal, Message: "the job could not be stored (is the disk full?); it was not accepted", Err: err}
 	}
 	if !duplicate {
-		w.enqueue(id)
+		w.enqueue(id, q.cfg.Now())
 		q.log.Info().Str("job", id).Str("printer", job.Printer).Int("documents", len(job.Documents)).Msg("job accepted")
 	}
 	return id, duplicate, nil

@@ -22,7 +22,8 @@ type worker struct {
 
 	mu        sync.Mutex
 	pending   []string
-	current   string // job being printed
+	since     map[string]time.Time // when each pending or current job was accepted
+	current   string               // job being printed
 	cancelled map[string]bool
 	state     labelbridge.PrinterStatus
 	wake      chan struct{} // a job was queued or cancelled
@@ -35,14 +36,16 @@ func newWorker(q *Queue, p Printer) *worker {
 		q: q, p: p,
 		log:       q.log.With().Str("printer", p.Name).Logger(),
 		cancelled: map[string]bool{},
+		since:     map[string]time.Time{},
 		state:     labelbridge.PrinterStatus{State: "unknown"},
 		wake:      make(chan struct{}, 1),
 	}
 }
 
-func (w *worker) enqueue(id string) {
+func (w *worker) enqueue(id string, accepted time.Time) {
 	w.mu.Lock()
 	w.pending = append(w.pending, id)
+	w.since[id] = accepted
 	w.mu.Unlock()
 	w.poke()
 }
@@ -61,6 +64,7 @@ func (w *worker) claimCancel(id string) bool {
 	for i, p := range w.pending {
 		if p == id {
 			w.pending = append(w.pending[:i:i], w.pending[i+1:]...)
+			delete(w.since, id)
 			break
 		}
 	}
@@ -130,6 +134,7 @@ func (w *worker) run(ctx context.Context) {
 		w.mu.Lock()
 		w.current = ""
 		delete(w.cancelled, id)
+		delete(w.since, id)
 		w.mu.Unlock()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -189,7 +194,9 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if ds.State != labelbridge.DocPending {
 			continue
 		}
+		began := time.Now()
 		data, err := w.p.Render(ctx, doc)
+		w.q.metrics.rendered(w.p.Name, time.Since(began))
 		if err != nil {
 			log.Warn().Err(err).Int("doc", i).Msg("document did not render")
 			if err := w.docFinished(id, i, ds.Ref, labelbridge.DocFailed, problemOr(err, labelbridge.CodeRenderFailed), ds.MaybeRepeated); err != nil {
@@ -200,7 +207,11 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if j.Copies > 1 {
 			data = bytes.Repeat(data, j.Copies)
 		}
+		began = time.Now()
 		partial, err := w.send(ctx, id, i, data, log)
+		if err == nil {
+			w.q.metrics.sent(w.p.Name, len(data), time.Since(began))
+		}
 		if errors.Is(err, errCancelled) {
 			return w.finishCancel(id, log)
 		}
@@ -366,6 +377,20 @@ func startJob(tx *bolt.Tx, emit emitFunc, id string) (*jobRecord, error) {
 	return j, setJobState(tx, emit, j, labelbridge.JobPrinting, nil)
 }
 
+// backlog returns how many jobs are queued or printing, and when the oldest
+// of them was accepted.
+func (w *worker) backlog() (int, time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var oldest time.Time
+	for _, t := range w.since {
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+	}
+	return len(w.since), oldest
+}
+
 // peek returns the job that will print next, if any.
 func (w *worker) peek() string {
 	w.mu.Lock()
@@ -437,7 +462,7 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		if err := saveJob(tx, j); err != nil {
 			return err
 		}
-		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Index: i, Ref: ref,
+		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: j.Printer, Index: i, Ref: ref,
 			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
 		if err != nil || i+1 < j.Total {
 			return err

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,6 +102,28 @@ func TestPrintCommand(t *testing.T) {
 		code, _, stderr := runCmd(t, "print", "--addr", addr, "--printer", "label-1", txt)
 		if code != 2 || !strings.Contains(stderr, "--language") {
 			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+	})
+	t.Run("Metrics", func(t *testing.T) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{
+			`labelbridge_jobs_total{outcome="done",printer="label-1"} 2`,
+			`labelbridge_jobs_total{outcome="failed",printer="broken"} 1`,
+			`labelbridge_documents_total{outcome="sent",printer="label-1"} 3`,
+			`labelbridge_queue_depth{printer="label-1"} 0`,
+			`labelbridge_printer_state{printer="label-1",state=`,
+			`labelbridge_send_seconds_bucket{printer="label-1"`,
+			`labelbridge_bytes_sent_total{printer="label-1"}`,
+			`go_goroutines`,
+		} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
 		}
 	})
 	t.Run("Printers", func(t *testing.T) {

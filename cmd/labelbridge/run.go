@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 	"golang.org/x/term"
 
@@ -65,7 +68,10 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	q, err := queue.Open(queue.Config{
+		Metrics:   reg,
 		Path:      filepath.Join(cfg.DataDir, "labelbridge.db"),
 		Printers:  printers,
 		Log:       m.Log,
@@ -90,6 +96,7 @@ func (m *Main) Open() error {
 		IdleTimeout:       cfg.Limits.IdleTimeout,
 		RequestsPerSecond: cfg.Limits.RequestsPerSecond,
 		Tokens:            tokens,
+		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		OriginsFile:       filepath.Join(cfg.DataDir, "origins.json"),
 		Preview: func(name string, doc *labelbridge.Document) ([][]byte, error) {
 			return renderers[name].Preview(doc)
