@@ -98,6 +98,77 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, jobStatusJSON(st))
 }
 
+// listJobs answers the newest jobs (?limit=N, default 100), without their
+// documents.
+func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
+	limit := 100
+	if l := r.URL.Query().Get("limit"); l != "" {
+		if _, err := fmt.Sscanf(l, "%d", &limit); err != nil || limit < 1 || limit > 10000 {
+			s.writeError(w, labelbridge.Invalid("limit", "want 1 to 10000"))
+			return
+		}
+	}
+	jobs, err := s.q.Jobs(limit)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	out := make([]any, len(jobs))
+	for i := range jobs {
+		out[i] = jobStatusJSON(&jobs[i])
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Jobs []any `json:"jobs"`
+	}{out})
+}
+
+func (s *Server) reprintJob(w http.ResponseWriter, r *http.Request) {
+	id, err := s.q.Reprint(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, struct {
+		JobID string `json:"job_id"`
+	}{id})
+}
+
+func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) {
+	if err := s.q.Cancel(r.Context(), r.PathValue("id")); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// testLabel is what a printer's test-print button prints: a shipping label
+// with Thai, Vietnamese and the characters printers mangle, so a test print
+// shows at once whether text, barcodes and the media size are right.
+const testLabel = `{"order_id":"TEST-0001","platform":"labelbridge","carrier":"Test print","service":"ทดสอบ / Kiểm tra",
+"tracking_number":"LB0000000001TEST","sort_code":"TEST",
+"sender":{"name":"labelbridge","phone":"","address":"127.0.0.1","postcode":""},
+"recipient":{"name":"ทดสอบ ภาษาไทย ผู้ใหญ่ ญี่ปุ่น","phone":"000-000-0000","address":"Đường Nguyễn Huệ, Quận 1 — ^XA ~ \\ \" ' < >","postcode":"10110"},
+"items":[{"sku":"TEST","name":"Test","qty":1,"location":"A-01-01"}],"weight_kg":0.1,"cod":{"amount":"0.00","currency":"THB"}}`
+
+// testPrint prints the test label on a printer.
+func (s *Server) testPrint(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if _, ok := s.printerLanguage(name); !ok {
+		s.writeError(w, &labelbridge.Error{Code: labelbridge.CodeUnknownPrinter, Message: fmt.Sprintf("no printer named %q", name)})
+		return
+	}
+	job := &labelbridge.Job{Printer: name, Copies: 1, Documents: []labelbridge.Document{
+		{Ref: "test-print", Kind: labelbridge.KindShippingLabel, Data: json.RawMessage(testLabel)}}}
+	id, _, err := s.q.Submit(r.Context(), job, nil)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, struct {
+		JobID string `json:"job_id"`
+	}{id})
+}
+
 func (s *Server) getPrinters(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Printers []labelbridge.PrinterInfo `json:"printers"`

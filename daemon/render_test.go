@@ -106,3 +106,60 @@ func TestShippingLabelsPrintAndPreview(t *testing.T) {
 		}
 	})
 }
+
+func TestStatusPageAPIs(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	h := start(t, testPrinter{"zebra", sim.URL(), labelbridge.ZPL})
+	base := "http://" + h.s.Addr()
+	post := func(path string) (int, map[string]any) {
+		resp, err := http.Post(base+path, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	code, m := post("/v1/printers/zebra/test")
+	if code != http.StatusAccepted {
+		t.Fatalf("test print = %d %v", code, m)
+	}
+	first := m["job_id"].(string)
+	got := received(t, sim, countAtLeast("^XZ", 1))
+	if !bytes.Contains(got, []byte("^XA")) || bytes.Contains(got, []byte("^XA ~")) {
+		t.Fatalf("test label: %q", got[:min(len(got), 80)])
+	}
+	code, m = post("/v1/jobs/" + first + "/reprint")
+	if code != http.StatusAccepted || m["job_id"] == first {
+		t.Fatalf("reprint = %d %v", code, m)
+	}
+	received(t, sim, countAtLeast("^XZ", 2))
+	if code, _ := post("/v1/jobs/nope/reprint"); code != http.StatusNotFound {
+		t.Fatalf("reprint unknown = %d", code)
+	}
+	if code, _ := post("/v1/printers/nope/test"); code != http.StatusUnprocessableEntity {
+		t.Fatalf("test print unknown printer = %d", code)
+	}
+	resp, err := http.Get(base + "/v1/jobs?limit=10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Jobs []map[string]any `json:"jobs"`
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list.Jobs) != 2 || list.Jobs[0]["job_id"] != m["job_id"] && list.Jobs[1]["job_id"] != first {
+		t.Fatalf("jobs list %v", list.Jobs)
+	}
+	resp, err = http.Get(base + "/v1/client.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(js), "export") || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("client.js = %d, %d bytes", resp.StatusCode, len(js))
+	}
+}

@@ -541,6 +541,57 @@ func (q *Queue) Job(id string) (*labelbridge.JobStatus, error) {
 	return st, nil
 }
 
+// Jobs returns up to limit jobs, newest first, without their documents:
+// what a status page lists.
+func (q *Queue) Jobs(limit int) ([]labelbridge.JobStatus, error) {
+	var out []labelbridge.JobStatus
+	err := q.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			var j jobRecord
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("decode job %q: %w", k, err)
+			}
+			out = append(out, labelbridge.JobStatus{ID: j.ID, Printer: j.Printer, State: j.State, Done: j.Done,
+				Total: j.Total, CreatedAt: j.CreatedAt, Error: j.Error, Documents: []labelbridge.DocStatus{}})
+			return nil
+		})
+	})
+	sort.Slice(out, func(a, b int) bool { return out[a].CreatedAt.After(out[b].CreatedAt) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+// Reprint submits a new job with the documents of job id, on the same
+// printer: a packer's deliberate reprint, never an accidental one (the new
+// job has no idempotency key).
+//
+// Errors: not_found, or Submit's.
+func (q *Queue) Reprint(ctx context.Context, id string) (string, error) {
+	job := &labelbridge.Job{}
+	err := q.db.View(func(tx *bolt.Tx) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		job.Printer, job.Copies = j.Printer, j.Copies
+		for i := 0; i < j.Total; i++ {
+			d, err := loadDoc(tx, id, i)
+			if err != nil {
+				return err
+			}
+			job.Documents = append(job.Documents, *d)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	newID, _, err := q.Submit(ctx, job, nil)
+	return newID, err
+}
+
 // Cancel stops a job: documents not yet sent are not sent. The document
 // being written, if any, completes first. Cancelling a finished job does
 // nothing.
