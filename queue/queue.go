@@ -57,6 +57,24 @@ type Printer struct {
 	// Sent, when set, is told of each document written in full (the
 	// virtual printer keeps a preview of it).
 	Sent func(doc *labelbridge.Document, data []byte)
+	// Probe asks the printer for its state over the open link, between
+	// documents and now and then when idle. nil: the printer is never
+	// asked and its state stays unknown. A printer that does not answer
+	// is unknown, and jobs still print to it; only a reported fault holds
+	// a job.
+	Probe func(ctx context.Context, c Conn) (Health, error)
+	// Confirm waits for the printer to say the document just sent has
+	// printed. It reports false when the printer cannot tell. nil: never.
+	Confirm func(ctx context.Context, c Conn) (bool, error)
+}
+
+// Health is what a printer says of itself.
+type Health struct {
+	// State is ready, busy, fault, offline or unknown.
+	State string
+	// Fault says which fault (paper_out, head_open, …) when State is
+	// fault or offline.
+	Fault *labelbridge.Problem
 }
 
 // Config configures a Queue. Zero values take the defaults noted.
@@ -80,6 +98,10 @@ type Config struct {
 	// MinFree is the free disk space below which Ready reports the queue
 	// unable to take jobs; 8 MiB by default.
 	MinFree uint64
+	// FaultPoll is how often a printer holding a job on a fault is asked
+	// again; 500ms by default. IdlePoll is how often an idle printer is
+	// asked (so status pages stay live); 30s by default, negative for never.
+	FaultPoll, IdlePoll time.Duration
 }
 
 // Queue is the durable job queue. Its methods are safe for concurrent use.
@@ -127,6 +149,12 @@ func Open(cfg Config) (*Queue, error) {
 	}
 	if cfg.MinFree == 0 {
 		cfg.MinFree = 8 << 20
+	}
+	if cfg.FaultPoll <= 0 {
+		cfg.FaultPoll = 500 * time.Millisecond
+	}
+	if cfg.IdlePoll == 0 {
+		cfg.IdlePoll = 30 * time.Second
 	}
 	db, err := openDB(cfg.Path)
 	if err != nil {

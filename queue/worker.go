@@ -25,7 +25,9 @@ type worker struct {
 	since     map[string]time.Time // when each pending or current job was accepted
 	current   string               // job being printed
 	cancelled map[string]bool
-	state     labelbridge.PrinterStatus
+	health    Health // last known, from probes and delivery
+	busy      bool
+	silent    bool          // the last probe got no answer: don't delay each document asking again
 	wake      chan struct{} // a job was queued or cancelled
 
 	conn Conn // owned by the run goroutine
@@ -37,7 +39,7 @@ func newWorker(q *Queue, p Printer) *worker {
 		log:       q.log.With().Str("printer", p.Name).Logger(),
 		cancelled: map[string]bool{},
 		since:     map[string]time.Time{},
-		state:     labelbridge.PrinterStatus{State: "unknown"},
+		health:    Health{State: "unknown"},
 		wake:      make(chan struct{}, 1),
 	}
 }
@@ -96,41 +98,121 @@ func (w *worker) next() (string, bool) {
 	return id, true
 }
 
+// status is the printer's state as the protocol shows it: its health, or
+// busy while it prints and is otherwise fine.
 func (w *worker) status() labelbridge.PrinterStatus {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.state
+	st := labelbridge.PrinterStatus{State: w.health.State}
+	if w.health.Fault != nil {
+		st.Detail = string(w.health.Fault.Code)
+	}
+	if w.busy && (st.State == "ready" || st.State == "unknown") {
+		st.State = "busy"
+	}
+	return st
 }
 
-func (w *worker) setStatus(state, detail string) {
+func (w *worker) setBusy(b bool) {
 	w.mu.Lock()
-	w.state = labelbridge.PrinterStatus{State: state, Detail: detail}
+	w.busy = b
 	w.mu.Unlock()
+}
+
+// setHealth records what the printer said and, when that changed, stores
+// and announces a printer event.
+func (w *worker) setHealth(h Health) {
+	w.mu.Lock()
+	same := w.health.State == h.State && sameProblem(w.health.Fault, h.Fault)
+	w.health = h
+	w.mu.Unlock()
+	if same {
+		return
+	}
+	w.log.Info().Str("state", h.State).Interface("fault", h.Fault).Msg("printer state")
+	err := w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		_, err := emit(labelbridge.Event{Type: labelbridge.EventPrinter, Printer: w.p.Name, State: h.State, Error: h.Fault})
+		return err
+	}, nil)
+	if err != nil {
+		w.log.Error().Err(err).Msg("store printer event")
+	}
+}
+
+// probe asks the printer over the open link. No answer means unknown, not
+// fine and not broken. Before a document (beforeDoc) a printer that stayed
+// silent last time is not asked again, so it costs no time a label; idle
+// polls keep asking.
+func (w *worker) probe(ctx context.Context, beforeDoc bool) Health {
+	if w.p.Probe == nil || w.conn == nil || (beforeDoc && w.silent) {
+		return Health{State: "unknown"}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	h, err := w.p.Probe(pctx, w.conn)
+	w.silent = err != nil || h.State == "unknown"
+	if err != nil {
+		var partial interface{ PartialWrite() bool }
+		if errors.As(err, &partial) || (retryable(err) && ctx.Err() == nil && pctx.Err() == nil) {
+			// The link broke under the query: a fresh one next time.
+			w.closeConn()
+		}
+		return Health{State: "unknown"}
+	}
+	return h
+}
+
+// idlePoll keeps an idle printer's state fresh for status pages.
+func (w *worker) idlePoll(ctx context.Context) {
+	if w.p.Probe == nil {
+		return
+	}
+	if w.conn == nil {
+		c, err := w.p.Dial(ctx)
+		if err != nil {
+			if retryable(err) {
+				w.setHealth(Health{State: "offline", Fault: &labelbridge.Problem{Code: labelbridge.CodePrinterUnreachable, Message: err.Error()}})
+			}
+			return
+		}
+		w.conn = c
+	}
+	w.setHealth(w.probe(ctx, false))
 }
 
 func (w *worker) run(ctx context.Context) {
 	defer w.closeConn()
 	idle := time.NewTimer(w.q.cfg.IdleClose)
 	defer idle.Stop()
+	var poll <-chan time.Time
+	if w.q.cfg.IdlePoll > 0 && w.p.Probe != nil {
+		t := time.NewTicker(w.q.cfg.IdlePoll)
+		defer t.Stop()
+		poll = t.C
+		w.idlePoll(ctx)
+		idle.Reset(w.q.cfg.IdleClose)
+	}
 	for {
 		id, ok := w.next()
 		if !ok {
-			idle.Reset(w.q.cfg.IdleClose)
+			w.setBusy(false)
 			select {
 			case <-ctx.Done():
 				return
 			case <-w.wake:
+			case <-poll:
+				w.idlePoll(ctx)
+				idle.Reset(w.q.cfg.IdleClose)
 			case <-idle.C:
 				// Many printers serve one 9100 client at a time: let go of
 				// the link when there is nothing to print.
 				w.closeConn()
-				if w.status().State == "busy" {
-					w.setStatus("ready", "")
-				}
 			}
 			continue
 		}
+		w.setBusy(true)
 		err := w.runJob(ctx, id)
+		idle.Reset(w.q.cfg.IdleClose)
 		w.mu.Lock()
 		w.current = ""
 		delete(w.cancelled, id)
@@ -169,7 +251,6 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		return w.finishCancel(id, log)
 	}
 	log.Info().Int("documents", j.Total).Msg("printing")
-	w.setStatus("busy", "")
 	for i := 0; i < j.Total; i++ {
 		if w.isCancelled(id) {
 			return w.finishCancel(id, log)
@@ -232,6 +313,11 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if err := w.docFinished(id, i, ds.Ref, state, problem, ds.MaybeRepeated || partial); err != nil {
 			return err
 		}
+		if state == labelbridge.DocSent {
+			if err := w.confirm(ctx, id, i, ds.Ref, log); err != nil {
+				return err
+			}
+		}
 	}
 	// Normally the last document's transaction finished the job already;
 	// this covers a job whose last documents were finished before a restart.
@@ -275,22 +361,54 @@ func (e *sendError) Error() string { return e.err.Error() }
 // the document, in which case the printer may have printed a fragment.
 func (w *worker) send(ctx context.Context, id string, i int, data []byte, log zerolog.Logger) (partial bool, err error) {
 	backoff := w.q.cfg.RetryMin
-	waiting := false
+	var held *labelbridge.Problem // why the job is waiting, nil while printing
+	hold := func(p *labelbridge.Problem) error {
+		if held != nil && held.Code == p.Code {
+			return nil
+		}
+		held = p
+		return w.transition(id, labelbridge.JobWaiting, p)
+	}
 	for attempt := 0; ; attempt++ {
 		if w.conn == nil {
 			w.conn, err = w.p.Dial(ctx)
 		}
 		if err == nil {
+			// Ask before sending: a document sent to a printer out of
+			// paper is a label lost in its buffer.
+			h := w.probe(ctx, true)
+			if h.State == "fault" || (h.State == "offline" && h.Fault != nil) {
+				w.setHealth(h)
+				if h.Fault == nil {
+					h.Fault = &labelbridge.Problem{Code: labelbridge.CodeOffline, Message: "printer reports a fault"}
+				}
+				if held == nil || held.Code != h.Fault.Code {
+					log.Warn().Str("fault", string(h.Fault.Code)).Msg("printer fault; holding the job until it clears")
+				}
+				if err := hold(h.Fault); err != nil {
+					return partial, err
+				}
+				if err := w.sleep(ctx, id, w.q.cfg.FaultPoll); err != nil {
+					return partial, err
+				}
+				continue
+			}
+			if w.conn == nil {
+				// The probe found the link broken; dial again.
+				continue
+			}
 			// The write in flight is never cut short by shutdown: a
 			// document is written whole or reported failed.
 			err = w.conn.Write(context.WithoutCancel(ctx), data)
 			if err == nil {
-				if waiting {
+				if held != nil {
 					if err := w.transition(id, labelbridge.JobPrinting, nil); err != nil {
 						return partial, err
 					}
 				}
-				w.setStatus("busy", "")
+				if h.State != "unknown" || w.status().State == "offline" {
+					w.setHealth(h)
+				}
 				return partial, nil
 			}
 			var we interface{ PartialWrite() bool }
@@ -302,16 +420,14 @@ func (w *worker) send(ctx context.Context, id string, i int, data []byte, log ze
 		if !retryable(err) {
 			return partial, &sendError{err: err, problem: &labelbridge.Problem{Code: labelbridge.CodeSendFailed, Message: err.Error()}}
 		}
-		if !waiting || attempt%10 == 0 {
+		if held == nil || attempt%10 == 0 {
 			// Rate-limit the log of a printer that stays away.
 			log.Warn().Err(err).Dur("retry_in", backoff).Msg("printer unreachable; waiting")
 		}
-		w.setStatus("offline", string(labelbridge.CodePrinterUnreachable))
-		if !waiting {
-			waiting = true
-			if err := w.transition(id, labelbridge.JobWaiting, &labelbridge.Problem{Code: labelbridge.CodePrinterUnreachable, Message: err.Error()}); err != nil {
-				return partial, err
-			}
+		unreachable := &labelbridge.Problem{Code: labelbridge.CodePrinterUnreachable, Message: err.Error()}
+		w.setHealth(Health{State: "offline", Fault: unreachable})
+		if err := hold(unreachable); err != nil {
+			return partial, err
 		}
 		if err := w.sleep(ctx, id, backoff); err != nil {
 			return partial, err
@@ -464,7 +580,9 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		}
 		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: j.Printer, Index: i, Ref: ref,
 			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
-		if err != nil || i+1 < j.Total {
+		if err != nil || i+1 < j.Total || w.p.Confirm != nil {
+			// A printer that confirms finishes the job after its last
+			// document printed, in runJob.
 			return err
 		}
 		// The last document: finish the job, and start the next one, in the
@@ -475,6 +593,34 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		if next := w.peek(); next != "" {
 			_, err = startJob(tx, emit, next)
 		}
+		return err
+	}, nil)
+}
+
+// confirm waits for a printer that can tell to say the document printed,
+// and records it. Silence or a printer that cannot tell leaves it sent.
+func (w *worker) confirm(ctx context.Context, id string, i int, ref string, log zerolog.Logger) error {
+	if w.p.Confirm == nil || w.conn == nil {
+		return nil
+	}
+	ok, err := w.p.Confirm(ctx, w.conn)
+	if err != nil || !ok {
+		if err != nil {
+			log.Debug().Err(err).Int("doc", i).Msg("printer did not confirm; the document stays sent")
+		}
+		return nil
+	}
+	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
+		d, err := loadDocState(tx, id, i)
+		if err != nil {
+			return err
+		}
+		d.State = labelbridge.DocPrinted
+		if err := saveDocState(tx, id, i, d); err != nil {
+			return err
+		}
+		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: ref,
+			State: string(labelbridge.DocPrinted), MaybeRepeated: d.MaybeRepeated})
 		return err
 	}, nil)
 }
