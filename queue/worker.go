@@ -600,7 +600,7 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 // confirm waits for a printer that can tell to say the document printed,
 // and records it. Silence or a printer that cannot tell leaves it sent.
 func (w *worker) confirm(ctx context.Context, id string, i int, ref string, log zerolog.Logger) error {
-	if w.p.Confirm == nil || w.conn == nil {
+	if w.p.Confirm == nil || w.conn == nil || w.silent {
 		return nil
 	}
 	ok, err := w.p.Confirm(ctx, w.conn)
