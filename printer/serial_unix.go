@@ -82,6 +82,12 @@ func (p *serialPort) write(ctx context.Context, b []byte, timeout time.Duration)
 	return writeAll(ctx, p.f, b, timeout)
 }
 
+// read reads what the printer sent through the same descriptor, which goes
+// through Go's poller: ctx's deadline and cancellation cut a wait short.
+func (p *serialPort) read(ctx context.Context, b []byte) (int, error) {
+	return readCtx(ctx, p.f, b)
+}
+
 func (p *serialPort) discardOutput() error { return p.lib.ResetOutputBuffer() }
 
 func (p *serialPort) close() error {

@@ -89,6 +89,37 @@ func (p *serialPort) write(ctx context.Context, b []byte, timeout time.Duration)
 	}
 }
 
+// readSlice bounds each wait of read, so that a cancelled ctx is noticed
+// soon: the library's Read cannot be interrupted.
+const readSlice = 50 * time.Millisecond
+
+// read waits for what the printer sends in short timed reads, the library's
+// only way to bound a read, until something arrives or ctx is done. The
+// library's Read returns 0 bytes and no error when its timeout passes.
+func (p *serialPort) read(ctx context.Context, b []byte) (int, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		wait := readSlice
+		if d, ok := ctx.Deadline(); ok {
+			if left := time.Until(d); left < wait {
+				wait = left
+			}
+		}
+		if wait <= 0 {
+			return 0, context.DeadlineExceeded
+		}
+		if err := p.lib.SetReadTimeout(wait); err != nil {
+			return 0, err
+		}
+		n, err := p.lib.Read(b)
+		if n > 0 || err != nil {
+			return n, err
+		}
+	}
+}
+
 func (p *serialPort) discardOutput() error { return p.lib.ResetOutputBuffer() }
 
 func (p *serialPort) close() error { return p.lib.Close() }

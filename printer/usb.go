@@ -12,24 +12,28 @@ import (
 // (the usblp driver). On Windows USB printers are reached through the
 // spooler instead (spooler://NAME).
 type USB struct {
-	f       *os.File
-	addr    string
-	timeout time.Duration
-	err     error // set when a document was cut off
+	f        *os.File
+	addr     string
+	timeout  time.Duration
+	readable bool  // opened for reading too: status answers can be read
+	err      error // set when a document was cut off
 }
 
-// OpenUSB opens the device file at path for writing.
+// OpenUSB opens the device file at path for writing, and for reading too
+// when it is a character device (usblp) that allows it, so that status
+// queries can be answered. A device whose permissions allow writing only is
+// opened write-only: it prints, and its status is unknown.
 func OpenUSB(ctx context.Context, path string, o Options) (*USB, error) {
 	o = o.withDefaults()
 	addr := "usb://" + path
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: "open", Addr: addr, Err: err}
 	}
-	f, err := openUSBDevice(path)
+	f, readable, err := openUSBDevice(path)
 	if err != nil {
 		return nil, &Error{Op: "open", Addr: addr, Err: err}
 	}
-	return &USB{f: f, addr: addr, timeout: o.WriteTimeout}, nil
+	return &USB{f: f, addr: addr, timeout: o.WriteTimeout, readable: readable}, nil
 }
 
 // Write sends one document. usblp takes data only as fast as the printer

@@ -5,6 +5,6 @@ import (
 	"os"
 )
 
-func openUSBDevice(string) (*os.File, error) {
-	return nil, errors.New("usb:// is only available on Linux; on Windows use spooler://PRINTER NAME")
+func openUSBDevice(string) (*os.File, bool, error) {
+	return nil, false, errors.New("usb:// is only available on Linux; on Windows use spooler://PRINTER NAME")
 }

@@ -130,6 +130,21 @@ func (m *Main) queuePrinter(p config.Printer, r *render.Renderer) queue.Printer 
 		},
 		Render: r.Render,
 	}
+	switch addr.Scheme {
+	case printer.SchemeTCP, printer.SchemeSerial, printer.SchemeUSB:
+		// Links that can read answers: ask the printer how it is.
+		lang := p.Language
+		qp.Probe = func(ctx context.Context, c queue.Conn) (queue.Health, error) {
+			st, err := printer.QueryStatus(ctx, c.(printer.Conn), lang)
+			if err != nil {
+				return queue.Health{State: string(printer.StateUnknown)}, err
+			}
+			return healthOf(st), nil
+		}
+		qp.Confirm = func(ctx context.Context, c queue.Conn) (bool, error) {
+			return printer.ConfirmPrinted(ctx, c.(printer.Conn), lang, 30*time.Second)
+		}
+	}
 	if addr.Scheme == printer.SchemeVirtual {
 		qp.Sent = func(doc *labelbridge.Document, _ []byte) {
 			if virtual == nil || doc.Kind == labelbridge.KindRaw {
@@ -141,6 +156,20 @@ func (m *Main) queuePrinter(p config.Printer, r *render.Renderer) queue.Printer 
 		}
 	}
 	return qp
+}
+
+// healthOf turns a printer's status answer into the queue's view: the first
+// fault reported holds jobs.
+func healthOf(st printer.Status) queue.Health {
+	h := queue.Health{State: string(st.State)}
+	if len(st.Faults) > 0 {
+		msg := st.Detail
+		if msg == "" {
+			msg = string(st.Faults[0])
+		}
+		h.Fault = &labelbridge.Problem{Code: st.Faults[0], Message: msg}
+	}
+	return h
 }
 
 // writePreviews puts doc's pages beside the document file: 000007.png, or
@@ -198,7 +227,7 @@ func checkExposure(listen string) error {
 func defaultDataDir() string {
 	if runtime.GOOS == "windows" {
 		if pd := os.Getenv("ProgramData"); pd != "" {
-			return filepath.Join(pd, "labelbridge")
+			return filepath.Join(pd, "labelbridge", "data")
 		}
 	}
 	return "/var/lib/labelbridge"
@@ -253,12 +282,22 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *configPath == "" {
+		// An installed service finds its config where the OS keeps them.
+		if _, err := os.Stat(defaultConfigPath()); err == nil {
+			*configPath = defaultConfigPath()
+		}
+	}
 	cfg, err := loadConfig(*configPath, *listen, *dataDir)
 	if err != nil {
+		logStartFailure(err)
 		fmt.Fprintf(stderr, "labelbridge: %v\n", err)
 		return 1
 	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	if handled, code := runUnderServiceManager(cfg, log); handled {
+		return code
+	}
 	return runDaemon(ctx, cfg, log)
 }
 

@@ -100,8 +100,9 @@ func removeBrowserPolicy(root string) error {
 			errs = append(errs, err)
 			continue
 		}
-		// Only folders this leaves empty go, up to the browser's own.
-		for d := dir; filepath.Base(d) == "managed" || filepath.Base(d) == "policies"; d = filepath.Dir(d) {
+		// Folders this leaves empty go too, up to the browser's own
+		// (/etc/opt/chrome), never /etc/opt or /etc.
+		for d := dir; d != filepath.Join(root, "/etc") && d != filepath.Join(root, "/etc/opt"); d = filepath.Dir(d) {
 			if os.Remove(d) != nil {
 				break
 			}

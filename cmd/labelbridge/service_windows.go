@@ -243,7 +243,10 @@ func configureSystem(cfg *config.Config, out io.Writer) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	if err := setRecoveryActions(); err != nil {
+	switch err := setRecoveryActions(); {
+	case errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST):
+		fmt.Fprintln(out, "labelbridge: the service is not installed (yet): no recovery actions set")
+	case err != nil:
 		return err
 	}
 	seen, err := printer.ListSpoolerPrinters()

@@ -20,7 +20,11 @@ import (
 // A pseudo-terminal moves bytes at any speed, but it keeps the line
 // settings (baud, parity, flow control) the opener chose, which Termios
 // shows, and it honours XON/XOFF flow control, which Send can exercise.
+// Like TCP, once told its language it answers status queries and can be
+// given a fault.
 type Serial struct {
+	*model
+	scan   scanner // used by read only
 	rec    *recorder
 	master *os.File
 	tty    *os.File
@@ -48,9 +52,13 @@ func NewSerial(tb testing.TB) *Serial {
 		tty.Close()
 		tb.Fatalf("printertest: %v", err)
 	}
-	s := &Serial{rec: newRecorder(), master: master, tty: tty, path: tty.Name(), done: make(chan struct{})}
-	s.wg.Add(1)
+	s := &Serial{model: newModel(), rec: newRecorder(), master: master, tty: tty, path: tty.Name(), done: make(chan struct{})}
+	s.wg.Add(2)
 	go s.read()
+	go func() {
+		defer s.wg.Done()
+		s.model.run(s.done)
+	}()
 	tb.Cleanup(func() { s.Close() })
 	return s
 }
@@ -99,7 +107,9 @@ func (s *Serial) read() {
 		}
 		n, err := s.master.Read(buf)
 		if n > 0 {
+			answers := s.model.feed(&s.scan, buf[:n], s.master)
 			s.rec.add(buf[:n])
+			write(answers)
 			s.mu.Lock()
 			reply := s.reply
 			s.mu.Unlock()

@@ -9,8 +9,12 @@ import (
 )
 
 // TCP is a network printer: a real TCP listener that records the bytes of
-// every connection in arrival order.
+// every connection in arrival order. Once told its language
+// (SetLanguage) it answers that language's status queries on the
+// connection they came on, prints what it receives one label at a time
+// and can be given a fault (SetFault).
 type TCP struct {
+	*model
 	rec  *recorder
 	addr string // fixed at start, so Accept can listen on the same port
 	ctx  context.Context
@@ -34,6 +38,7 @@ type TCP struct {
 type tcpConn struct {
 	c    net.Conn
 	drop int
+	scan scanner // used by the connection's reader only
 }
 
 // NewTCP starts a printer on 127.0.0.1 on a free port. It is closed when the
@@ -57,6 +62,7 @@ func StartTCP(addr string) (*TCP, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	s := &TCP{
+		model:    newModel(),
 		rec:      newRecorder(),
 		addr:     ln.Addr().String(),
 		ctx:      ctx,
@@ -64,6 +70,11 @@ func StartTCP(addr string) (*TCP, error) {
 		conns:    make(map[*tcpConn]struct{}),
 		dropNext: -1,
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.model.run(ctx.Done())
+	}()
 	s.mu.Lock()
 	s.listen(ln)
 	s.mu.Unlock()
@@ -144,7 +155,12 @@ func (s *TCP) read(tc *tcpConn) {
 			}
 			reply := s.reply
 			s.mu.Unlock()
+			var answers []send
+			if keep > 0 {
+				answers = s.model.feed(&tc.scan, buf[:keep], tc.c)
+			}
 			s.rec.add(buf[:keep])
+			write(answers)
 			if reply != nil && keep > 0 {
 				if out := reply(buf[:keep]); len(out) > 0 {
 					tc.c.Write(out)

@@ -1,0 +1,4 @@
+# The release build: binaries, .deb, .rpm, .msi and SHA256SUMS in dist/.
+.PHONY: dist
+dist:
+	scripts/dist

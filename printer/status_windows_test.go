@@ -1,0 +1,3 @@
+package printer_test
+
+func systemStatusLinks() []statusLink { return nil }
