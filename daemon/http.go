@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 
@@ -300,22 +299,4 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintln(w, "ok")
-}
-
-var statusTemplate = template.Must(template.New("status").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>labelbridge</title>
-<style>body{font:15px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}</style>
-</head><body><h1>labelbridge {{.Version}}</h1>
-<table><tr><th>Printer</th><th>Language</th><th>Connection</th><th>Status</th></tr>
-{{range .Printers}}<tr><td>{{.Name}}</td><td>{{.Language}}</td><td>{{.Connection}}</td><td>{{.Status.State}} {{.Status.Detail}}</td></tr>
-{{end}}</table>
-<p>Protocol: <code>ws://{{.Addr}}/v1/ws</code> — see docs/protocol.md.</p>
-</body></html>`))
-
-func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = statusTemplate.Execute(w, struct {
-		Version, Addr string
-		Printers      []labelbridge.PrinterInfo
-	}{s.cfg.Version, s.Addr(), s.q.Printers()})
 }

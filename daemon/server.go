@@ -19,6 +19,7 @@ import (
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/auth"
 	"github.com/labelbridge/labelbridge/queue"
+	"github.com/labelbridge/labelbridge/web"
 )
 
 // Config configures a Server. Zero values take the defaults noted.
@@ -184,7 +185,10 @@ func (s *Server) routes() http.Handler {
 	if s.cfg.Metrics != nil {
 		mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
-	mux.HandleFunc("GET /{$}", s.statusPage)
+	// The status page (web/): index.html at "/", its files under /ui/.
+	ui := web.Handler()
+	mux.Handle("GET /{$}", ui)
+	mux.Handle("GET "+web.AssetPrefix, ui)
 	return s.guard(mux)
 }
 

@@ -63,9 +63,10 @@ type Printer struct {
 	// is unknown, and jobs still print to it; only a reported fault holds
 	// a job.
 	Probe func(ctx context.Context, c Conn) (Health, error)
-	// Confirm waits for the printer to say the document just sent has
-	// printed. It reports false when the printer cannot tell. nil: never.
-	Confirm func(ctx context.Context, c Conn) (bool, error)
+	// Confirm waits for the printer to say everything sent has printed;
+	// pending is how many documents that is, to size the wait. It reports
+	// false when the printer cannot tell. nil: never.
+	Confirm func(ctx context.Context, c Conn, pending int) (bool, error)
 }
 
 // Health is what a printer says of itself.

@@ -313,14 +313,13 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if err := w.docFinished(id, i, ds.Ref, state, problem, ds.MaybeRepeated || partial); err != nil {
 			return err
 		}
-		if state == labelbridge.DocSent {
-			if err := w.confirm(ctx, id, i, ds.Ref, log); err != nil {
-				return err
-			}
-		}
+	}
+	if err := w.confirm(ctx, id, log); err != nil {
+		return err
 	}
 	// Normally the last document's transaction finished the job already;
-	// this covers a job whose last documents were finished before a restart.
+	// this covers a printer that confirms, and a job whose last documents
+	// were finished before a restart.
 	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
 		j, err := loadJob(tx, id)
 		if err != nil || j.State.Final() {
@@ -597,31 +596,58 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 	}, nil)
 }
 
-// confirm waits for a printer that can tell to say the document printed,
-// and records it. Silence or a printer that cannot tell leaves it sent.
-func (w *worker) confirm(ctx context.Context, id string, i int, ref string, log zerolog.Logger) error {
+// confirm waits, once the job's documents are all sent, for a printer that
+// can tell to say its buffer has printed, and marks every sent document of
+// the job printed. Waiting after each label instead would leave the printer
+// idle between labels. Silence or a printer that cannot tell leaves them sent.
+func (w *worker) confirm(ctx context.Context, id string, log zerolog.Logger) error {
 	if w.p.Confirm == nil || w.conn == nil || w.silent {
 		return nil
 	}
-	ok, err := w.p.Confirm(ctx, w.conn)
+	var sent []int
+	err := w.q.db.View(func(tx *bolt.Tx) error {
+		j, err := loadJob(tx, id)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < j.Total; i++ {
+			d, err := loadDocState(tx, id, i)
+			if err != nil {
+				return err
+			}
+			if d.State == labelbridge.DocSent {
+				sent = append(sent, i)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(sent) == 0 {
+		return err
+	}
+	ok, err := w.p.Confirm(ctx, w.conn, len(sent))
 	if err != nil || !ok {
 		if err != nil {
-			log.Debug().Err(err).Int("doc", i).Msg("printer did not confirm; the document stays sent")
+			log.Debug().Err(err).Msg("printer did not confirm; the documents stay sent")
 		}
 		return nil
 	}
 	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
-		d, err := loadDocState(tx, id, i)
-		if err != nil {
-			return err
+		for _, i := range sent {
+			d, err := loadDocState(tx, id, i)
+			if err != nil {
+				return err
+			}
+			d.State = labelbridge.DocPrinted
+			if err := saveDocState(tx, id, i, d); err != nil {
+				return err
+			}
+			_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: d.Ref,
+				State: string(labelbridge.DocPrinted), MaybeRepeated: d.MaybeRepeated})
+			if err != nil {
+				return err
+			}
 		}
-		d.State = labelbridge.DocPrinted
-		if err := saveDocState(tx, id, i, d); err != nil {
-			return err
-		}
-		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: ref,
-			State: string(labelbridge.DocPrinted), MaybeRepeated: d.MaybeRepeated})
-		return err
+		return nil
 	}, nil)
 }
 

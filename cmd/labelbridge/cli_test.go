@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/printer/printertest"
 )
 
@@ -53,7 +54,8 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestPrintCommand(t *testing.T) {
 	sim := printertest.NewTCP(t)
-	blocked := t.TempDir() // a directory cannot be appended to: every document fails
+	sim.SetLanguage(labelbridge.ZPL) // answers ~HS, so status queries are told apart from documents
+	blocked := t.TempDir()           // a directory cannot be appended to: every document fails
 	m := startMain(t, "printers:\n  - name: label-1\n    connection: "+sim.URL()+"\n    language: zpl\n"+
 		"  - name: broken\n    connection: file://"+blocked+"\n    language: zpl\n")
 	addr := m.Server.Addr()
@@ -67,7 +69,7 @@ func TestPrintCommand(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if got := string(sim.Bytes()); got != "^XA^FDa^FS^XZ\n^XA^FDb^FS^XZ\n" {
+		if got := string(sim.Data()); got != "^XA^FDa^FS^XZ\n^XA^FDb^FS^XZ\n" {
 			t.Fatalf("printer got %q", got)
 		}
 		if !strings.Contains(stderr, "done 2/2") {
@@ -80,7 +82,7 @@ func TestPrintCommand(t *testing.T) {
 		if code, _, stderr := runCmd(t, "print", "--addr", addr, job); code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if !strings.Contains(string(sim.Bytes()), "^FDjson^FS") {
+		if !strings.Contains(string(sim.Data()), "^FDjson^FS") {
 			t.Fatal("the JSON job did not print")
 		}
 	})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/printer/printertest"
 )
 
@@ -91,6 +92,7 @@ func TestKillNineMidBatchLosesNothing(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	sim := printertest.NewTCP(t)
+	sim.SetLanguage(labelbridge.ZPL) // answers ~HS, so status queries are told apart from documents
 	addr := freePort(t)
 	config := filepath.Join(dir, "labelbridge.yaml")
 	os.WriteFile(config, fmt.Appendf(nil, `# crash test
@@ -132,7 +134,7 @@ printers:
 	}
 	d.cmd.Wait()
 	ws.Close()
-	atKill := strings.Count(string(sim.Bytes()), "^XZ")
+	atKill := strings.Count(string(sim.Data()), "^XZ")
 	if atKill >= n {
 		t.Fatalf("the batch finished (%d documents) before the kill; the test proves nothing", atKill)
 	}
@@ -168,7 +170,7 @@ printers:
 			break
 		}
 	}
-	got := string(sim.Bytes())
+	got := string(sim.Data())
 	whole := regexp.MustCompile(`\^XA\^FO10,10\^FDdoc-(\d{4})\^FS\^XZ\n`)
 	counts := map[string]int{}
 	for _, m := range whole.FindAllStringSubmatch(got, -1) {

@@ -141,8 +141,9 @@ func (m *Main) queuePrinter(p config.Printer, r *render.Renderer) queue.Printer 
 			}
 			return healthOf(st), nil
 		}
-		qp.Confirm = func(ctx context.Context, c queue.Conn) (bool, error) {
-			return printer.ConfirmPrinted(ctx, c.(printer.Conn), lang, 30*time.Second)
+		qp.Confirm = func(ctx context.Context, c queue.Conn, pending int) (bool, error) {
+			// A thermal printer does a label in one to three seconds.
+			return printer.ConfirmPrinted(ctx, c.(printer.Conn), lang, 10*time.Second+time.Duration(pending)*3*time.Second)
 		}
 	}
 	if addr.Scheme == printer.SchemeVirtual {

@@ -25,6 +25,7 @@ import (
 	"github.com/kardianos/service"
 	"github.com/rs/zerolog"
 
+	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/config"
 	"github.com/labelbridge/labelbridge/printer/printertest"
 )
@@ -668,6 +669,7 @@ func waitJobDone(t *testing.T, addr, id string) {
 // each document exactly once.
 func TestServiceProgramStopFinishesTheDocumentInFlight(t *testing.T) {
 	sim := printertest.NewTCP(t)
+	sim.SetLanguage(labelbridge.ZPL) // answers ~HS, so status queries are told apart from documents
 	dir := t.TempDir()
 	addr := freePort(t)
 	cfg, err := config.Parse("labelbridge.yaml", fmt.Appendf(nil, "listen: %s\ndata_dir: %s\nprinters:\n  - name: label-1\n    connection: %s\n    language: zpl\n", addr, dir, sim.URL()))
@@ -693,7 +695,7 @@ func TestServiceProgramStopFinishesTheDocumentInFlight(t *testing.T) {
 	if err := p.Stop(nil); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	counts, rest := countDocs(sim.Bytes())
+	counts, rest := countDocs(sim.Data())
 	if rest != "" {
 		t.Errorf("after Stop the printer holds a document cut short: %q", rest)
 	}
@@ -703,7 +705,7 @@ func TestServiceProgramStopFinishesTheDocumentInFlight(t *testing.T) {
 	p = start()
 	defer p.Stop(nil)
 	waitJobDone(t, addr, id)
-	counts, rest = countDocs(sim.Bytes())
+	counts, rest = countDocs(sim.Data())
 	for i := range n {
 		if c := counts[fmt.Sprintf("%04d", i)]; c != 1 {
 			t.Errorf("document %d printed %d times, want once", i, c)
@@ -729,6 +731,7 @@ func TestServiceStopDuringBatchLosesNothing(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	sim := printertest.NewTCP(t)
+	sim.SetLanguage(labelbridge.ZPL) // answers ~HS, so status queries are told apart from documents
 	addr := freePort(t)
 	configPath := filepath.Join(dir, "labelbridge.yaml")
 	os.WriteFile(configPath, fmt.Appendf(nil, "listen: %s\ndata_dir: %s\nprinters:\n  - name: label-1\n    connection: %s\n    language: zpl\n",
@@ -757,7 +760,7 @@ func TestServiceStopDuringBatchLosesNothing(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("daemon still running 30s after SIGTERM")
 	}
-	counts, rest := countDocs(sim.Bytes())
+	counts, rest := countDocs(sim.Data())
 	if rest != "" {
 		t.Errorf("after SIGTERM the printer holds a document cut short: %q", rest)
 	}
@@ -768,7 +771,7 @@ func TestServiceStopDuringBatchLosesNothing(t *testing.T) {
 
 	startDaemon(t, bin, configPath, addr, logPath)
 	waitJobDone(t, addr, id)
-	counts, rest = countDocs(sim.Bytes())
+	counts, rest = countDocs(sim.Data())
 	for i := range n {
 		if c := counts[fmt.Sprintf("%04d", i)]; c != 1 {
 			t.Errorf("document %d printed %d times, want exactly once", i, c)
