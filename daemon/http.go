@@ -1,14 +1,17 @@
 package daemon
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labelbridge/labelbridge"
 	js "github.com/labelbridge/labelbridge/clients/js"
+	"github.com/labelbridge/labelbridge/printer"
 )
 
 func httpStatus(code labelbridge.Code) int {
@@ -232,6 +235,50 @@ func (s *Server) postPreview(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("X-Pages", fmt.Sprint(len(pages)))
 	w.Write(pages[page-1])
+}
+
+type discoverReply struct {
+	Type     string          `json:"type,omitempty"`
+	ID       json.RawMessage `json:"id,omitempty"`
+	Printers []printer.Found `json:"printers"`
+	// Config is the printers recognised, as ready-to-paste config entries.
+	Config string `json:"config"`
+}
+
+// discover runs discovery: the machine's serial ports, USB and spooler
+// printers, and, when asked, a subnet scan (at most a /22).
+func (s *Server) discover(ctx context.Context, subnet string, port int, serial []string) (discoverReply, error) {
+	if s.cfg.Discover == nil {
+		return discoverReply{}, labelbridge.Errorf(labelbridge.CodeUnsupportedKind, "discovery is not available")
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	found, err := s.cfg.Discover(ctx, printer.DiscoverOptions{Subnet: subnet, Port: port, SerialPaths: serial})
+	if err != nil {
+		return discoverReply{}, labelbridge.Invalid("subnet", "%v", err)
+	}
+	if found == nil {
+		found = []printer.Found{}
+	}
+	return discoverReply{Printers: found, Config: printer.ConfigYAML(found)}, nil
+}
+
+// getDiscover: GET /v1/discover?subnet=192.168.1.0/24&port=9100&serial=/dev/ttyUSB0
+func (s *Server) getDiscover(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	port := 0
+	if p := q.Get("port"); p != "" {
+		if _, err := fmt.Sscanf(p, "%d", &port); err != nil || port < 1 || port > 65535 {
+			s.writeError(w, labelbridge.Invalid("port", "want 1 to 65535"))
+			return
+		}
+	}
+	reply, err := s.discover(r.Context(), q.Get("subnet"), port, q["serial"])
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reply)
 }
 
 func (s *Server) getOrigins(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/auth"
+	"github.com/labelbridge/labelbridge/printer"
 	"github.com/labelbridge/labelbridge/queue"
 	"github.com/labelbridge/labelbridge/web"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	Tokens *auth.Store
 	// OriginsFile keeps origins an admin allowed or denied at run time.
 	OriginsFile string
+	// Discover finds printers attached to this machine or, with a subnet,
+	// on the LAN; nil disables discovery requests.
+	Discover func(ctx context.Context, o printer.DiscoverOptions) ([]printer.Found, error)
 	// Metrics serves GET /metrics (Prometheus text format) when set.
 	Metrics http.Handler
 	// Preview renders a document for a printer as PNG pages; nil answers
@@ -178,6 +182,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /v1/printers/{name}/test", s.testPrint)
 	mux.HandleFunc("GET /v1/printers", s.getPrinters)
 	mux.HandleFunc("POST /v1/preview", s.postPreview)
+	mux.HandleFunc("GET /v1/discover", s.getDiscover)
 	mux.HandleFunc("GET /v1/origins", s.getOrigins)
 	mux.HandleFunc("POST /v1/origins", s.postOrigin)
 	mux.HandleFunc("GET /healthz", s.healthz)

@@ -478,13 +478,31 @@ func (c *conn) dispatch(env envelope) error {
 			frame.Pages[i].PNGBase64 = base64.StdEncoding.EncodeToString(p)
 		}
 		c.send(frame)
+	case "discover":
+		subnet, err := o.str("subnet", false, 64)
+		if err != nil {
+			return err
+		}
+		port, err := o.integer("port", 0, 0, 65535)
+		if err != nil {
+			return err
+		}
+		if err := o.unknown(); err != nil {
+			return err
+		}
+		reply, err := c.s.discover(c.ctx, subnet, port, nil)
+		if err != nil {
+			return err
+		}
+		reply.Type, reply.ID = "discover", env.ID
+		c.send(reply)
 	case "printers":
 		if err := o.unknown(); err != nil {
 			return err
 		}
 		c.send(printersFrame{Type: "printers", ID: env.ID, Printers: c.s.q.Printers()})
 	default:
-		return labelbridge.Errorf(labelbridge.CodeUnknownType, "unknown request type %q (want hello, print, get_job, cancel, subscribe, printers, preview)", env.Type)
+		return labelbridge.Errorf(labelbridge.CodeUnknownType, "unknown request type %q (want hello, print, get_job, cancel, subscribe, printers, preview, discover)", env.Type)
 	}
 	return nil
 }

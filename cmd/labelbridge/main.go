@@ -43,6 +43,7 @@ Commands:
   install [--config PATH]    install as a system service (also uninstall, start, stop, restart, status)
   print [flags] FILE...      send raw printer files or a JSON job to a running daemon
   printers                   list the daemon's printers and their status
+  discover [--subnet CIDR] [--serial PATH]  find printers, print ready-to-paste config
   config check --config PATH validate a config file
   version                    print the version
 
@@ -72,6 +73,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdPrint(ctx, rest, stdout, stderr)
 	case "printers":
 		return cmdPrinters(ctx, rest, stdout, stderr)
+	case "discover":
+		return cmdDiscover(ctx, rest, stdout, stderr)
 	case "config":
 		if len(rest) == 0 || rest[0] != "check" {
 			fmt.Fprintln(stderr, "usage: labelbridge config check --config PATH")

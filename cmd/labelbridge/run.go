@@ -97,6 +97,7 @@ func (m *Main) Open() error {
 		RequestsPerSecond: cfg.Limits.RequestsPerSecond,
 		Tokens:            tokens,
 		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Discover:          printer.Discover,
 		OriginsFile:       filepath.Join(cfg.DataDir, "origins.json"),
 		Preview: func(name string, doc *labelbridge.Document) ([][]byte, error) {
 			return renderers[name].Preview(doc)
