@@ -330,7 +330,7 @@ func checkSanitized(t *testing.T, in, out string) {
 // sample orders.
 func hostileStrings(tb testing.TB) []string {
 	tb.Helper()
-	path := filepath.Join("..", "..", "shared", "samples", "orders-60-tricky.json")
+	path := filepath.Join("..", "label", "testdata", "samples", "orders-60-tricky.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatalf("read the shared sample orders: %v", err)

@@ -438,7 +438,7 @@ func TestEncodeReportsWriteErrors(t *testing.T) {
 // sample orders.
 func hostileStrings(tb testing.TB) []string {
 	tb.Helper()
-	path := filepath.Join("..", "..", "shared", "samples", "orders-60-tricky.json")
+	path := filepath.Join("..", "label", "testdata", "samples", "orders-60-tricky.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatalf("read the shared sample orders: %v", err)
