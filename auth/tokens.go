@@ -174,6 +174,38 @@ func (s *Store) New(name, origin string, admin bool) (string, error) {
 	return secret, nil
 }
 
+// Set makes secret, chosen by an administrator (the Windows installer's
+// TOKEN property), the token called name, replacing an active one of that
+// name. Setting the same secret again changes nothing, so reinstalling with
+// the same command line is harmless.
+func (s *Store) Set(name, secret, origin string, admin bool) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("token name %q: use 1-64 letters, digits, '.', '_' or '-'", name)
+	}
+	if len(secret) < 16 {
+		return errors.New("token: a token must be at least 16 characters long")
+	}
+	sum := sha256.Sum256([]byte(secret))
+	hash := hex.EncodeToString(sum[:])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.reloadLocked(true); err != nil {
+		return err
+	}
+	for i := range s.tokens {
+		t := &s.tokens[i]
+		if t.Name != name || !t.Active() {
+			continue
+		}
+		if t.Hash == hash && t.Origin == origin && t.Admin == admin {
+			return nil
+		}
+		t.Revoked = s.now().UTC()
+	}
+	s.tokens = append(s.tokens, Token{Name: name, Hash: hash, Origin: origin, Admin: admin, Created: s.now().UTC()})
+	return s.saveLocked()
+}
+
 // Revoke stops the token called name from working.
 func (s *Store) Revoke(name string) error {
 	s.mu.Lock()

@@ -79,3 +79,28 @@ func TestTokens(t *testing.T) {
 		t.Fatal("bad name accepted")
 	}
 }
+
+func TestSetChosenToken(t *testing.T) {
+	s, err := auth.Open(filepath.Join(t.TempDir(), "tokens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("installer", "short", "", true); err == nil {
+		t.Fatal("a 5-character token was accepted")
+	}
+	if err := s.Set("installer", "a-long-enough-secret-1", "", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("installer", "a-long-enough-secret-1", "", true); err != nil || len(s.List()) != 1 {
+		t.Fatalf("setting the same token again: %v, %d tokens", err, len(s.List()))
+	}
+	if err := s.Set("installer", "a-long-enough-secret-2", "", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Check("a-long-enough-secret-1", ""); !errors.Is(err, auth.ErrBadToken) {
+		t.Fatalf("the replaced token still works: %v", err)
+	}
+	if tok, err := s.Check("a-long-enough-secret-2", ""); err != nil || !tok.Admin {
+		t.Fatalf("the new token: %+v %v", tok, err)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/kardianos/service"
 	"github.com/rs/zerolog"
 
+	"github.com/labelbridge/labelbridge/auth"
 	"github.com/labelbridge/labelbridge/config"
 )
 
@@ -661,7 +662,7 @@ func cmdConfigure(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	origins := fs.String("allowed-origins", "", "ALLOWED_ORIGINS: dashboards' origins, separated by commas")
 	fromFile := fs.String("from-file", "", "CONFIG: use this config file")
 	fromURL := fs.String("from-url", "", "CONFIG_URL: download the config file from this address")
-	token := fs.String("token", "", "TOKEN: not supported yet")
+	token := fs.String("token", "", "TOKEN: an admin access token (at least 16 characters) every client must then present")
 	dataDir := fs.String("data-dir", "", "data folder of a new config (default: data beside the config on Windows, /var/lib/labelbridge elsewhere)")
 	root := fs.String("root", "", "write the browsers' policy under this root folder instead of / (Linux only)")
 	if err := fs.Parse(args); err != nil {
@@ -675,9 +676,6 @@ func cmdConfigure(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, msg)
 		systemLogError(msg)
 		return 1
-	}
-	if *token != "" {
-		return fail(errors.New("TOKEN is not supported by this version; install without it, then create tokens with: labelbridge token new NAME"))
 	}
 	path := *configPath
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -732,6 +730,16 @@ func cmdConfigure(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	cfg, err := config.Load(path)
 	if err != nil {
 		return fail(err)
+	}
+	if *token != "" {
+		store, err := auth.Open(filepath.Join(cfg.DataDir, "tokens.json"))
+		if err == nil {
+			err = store.Set("installer", *token, "", true)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintln(out, "labelbridge: the installer's TOKEN is set (an admin token named \"installer\"); clients must now present a token")
 	}
 	if err := configureSystem(cfg, out); err != nil {
 		return fail(err)

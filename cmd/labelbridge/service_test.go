@@ -26,6 +26,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/auth"
 	"github.com/labelbridge/labelbridge/config"
 	"github.com/labelbridge/labelbridge/printer/printertest"
 )
@@ -475,11 +476,22 @@ func TestConfigure(t *testing.T) {
 			t.Errorf("a config was written despite the error: %v", err)
 		}
 	})
-	t.Run("ErrTokenNotSupported", func(t *testing.T) {
+	t.Run("Token", func(t *testing.T) {
 		dir := t.TempDir()
-		code, out := configure(t, t.TempDir(), "--config", filepath.Join(dir, "labelbridge.yaml"), "--token", "s3cret")
-		if code != 1 || !strings.Contains(out, "TOKEN is not supported") || strings.Contains(out, "s3cret") {
-			t.Errorf("exit %d, output %q; want 1 saying TOKEN is not supported, without the token", code, out)
+		path := filepath.Join(dir, "labelbridge.yaml")
+		code, out := configure(t, t.TempDir(), "--config", path, "--data-dir", filepath.Join(dir, "data"), "--token", "an-installer-chosen-token")
+		if code != 0 || strings.Contains(out, "an-installer-chosen-token") {
+			t.Fatalf("exit %d, output %q; want 0, without echoing the token", code, out)
+		}
+		store, err := auth.Open(filepath.Join(dir, "data", "tokens.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok, err := store.Check("an-installer-chosen-token", ""); err != nil || !tok.Admin {
+			t.Fatalf("installer token: %+v %v", tok, err)
+		}
+		if code, out := configure(t, t.TempDir(), "--config", path, "--token", "short"); code != 1 || strings.Contains(out, "short\n") {
+			t.Fatalf("a too-short token: exit %d, %q", code, out)
 		}
 	})
 	t.Run("InstallLog", func(t *testing.T) {
