@@ -163,3 +163,20 @@ func TestStatusPageAPIs(t *testing.T) {
 		t.Fatalf("client.js = %d, %d bytes", resp.StatusCode, len(js))
 	}
 }
+
+func TestCorruptImageIsRefusedOthersPrint(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	h := start(t, testPrinter{"zebra", sim.URL(), labelbridge.ZPL})
+	c := h.dial()
+	corrupt := base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0xEE}, 64)...))
+	c.send(map[string]any{"type": "print", "id": "img", "job": map[string]any{"printer": "zebra", "documents": []any{
+		map[string]any{"kind": "image", "content_base64": corrupt}}}})
+	if f := c.read(5 * time.Second); f.errCode() != "invalid_request" || f.errPath() != "job.documents[0].content_base64" {
+		t.Fatalf("corrupt PNG: %v", f)
+	}
+	c.send(map[string]any{"type": "print", "id": "ok", "job": map[string]any{"printer": "zebra", "documents": rawDocs("zpl", 1)}})
+	id := c.read(5 * time.Second).str("job_id")
+	if st := last(c.until(10*time.Second, jobFinal(id))).str("state"); st != "done" {
+		t.Fatalf("the next job ended %s", st)
+	}
+}

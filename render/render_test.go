@@ -430,3 +430,25 @@ func FuzzRenderShippingLabel(f *testing.F) {
 		checkZPL(t, b)
 	})
 }
+
+// FuzzDecodeImage feeds arbitrary bytes (seeded with a real PNG, a corrupt
+// one and a huge header) to image decoding: it must never panic, and a
+// refusal is an invalid_request naming content_base64.
+func FuzzDecodeImage(f *testing.F) {
+	f.Add(samplePNG(f))
+	f.Add(samplePNG(f)[:100])
+	f.Add(hugePNGHeader())
+	f.Add([]byte("\xff\xd8\xff\xe0 not really a jpeg"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, err := render.DecodeImage(data)
+		if err != nil {
+			if labelbridge.ErrorCode(err) != labelbridge.CodeInvalidRequest || labelbridge.ErrorPath(err) != "content_base64" {
+				t.Fatalf("error %v is not an invalid_request at content_base64", err)
+			}
+			return
+		}
+		if b := img.Bounds(); b.Dx()*b.Dy() > render.MaxImagePixels {
+			t.Fatalf("accepted a %v image", b)
+		}
+	})
+}
