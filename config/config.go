@@ -61,6 +61,9 @@ type Config struct {
 	// Retention is how long events and finished jobs are kept.
 	Retention time.Duration
 	Log       Log
+	// TLS, when TLS.Listen is set, also serves wss:// and https:// there
+	// with a certificate from a local CA kept in the data folder.
+	TLS TLS
 	// Source is the file the config came from ("" for defaults).
 	Source string
 }
@@ -100,6 +103,16 @@ type Limits struct {
 }
 
 // Log says how the daemon logs.
+// TLS configures the encrypted listener (key "tls").
+type TLS struct {
+	// Listen is host:port, e.g. "127.0.0.1:9111". Beyond loopback it needs
+	// access tokens.
+	Listen string
+	// Hosts are the names and addresses clients use to reach this PC
+	// besides localhost: they go in the certificate and pass the Host check.
+	Hosts []string
+}
+
 type Log struct {
 	Level  string // debug, info, warn or error
 	Format string // auto (console on a terminal, JSON otherwise), console or json

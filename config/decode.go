@@ -162,7 +162,7 @@ func (d *decoder) duration(n *node, path string) (time.Duration, bool) {
 	return v, true
 }
 
-var topKeys = []string{"listen", "data_dir", "allowed_origins", "printers", "limits", "retention", "log"}
+var topKeys = []string{"listen", "data_dir", "allowed_origins", "printers", "limits", "retention", "log", "tls"}
 
 // config checks the whole file; root is nil for an empty file.
 func (d *decoder) config(root *node) *Config {
@@ -196,6 +196,8 @@ func (d *decoder) config(root *node) *Config {
 			}
 		case "log":
 			d.log(n, f.key, &c.Log)
+		case "tls":
+			d.tls(n, f.key, &c.TLS)
 		default:
 			d.unknown(f, "", topKeys)
 		}
@@ -485,6 +487,39 @@ func (d *decoder) log(n *node, path string, l *Log) {
 			}
 		default:
 			d.unknown(f, path, []string{"level", "format"})
+		}
+	}
+}
+
+func (d *decoder) tls(n *node, path string, t *TLS) {
+	if !d.want(n, path, kindMap) {
+		return
+	}
+	for _, f := range d.fields(n, path) {
+		v, fp := f.val, join(path, f.key)
+		switch f.key {
+		case "listen":
+			if s, ok := d.str(v, fp); ok && d.listen(v, fp, s) {
+				t.Listen = s
+			}
+		case "hosts":
+			if !d.want(v, fp, kindList) {
+				continue
+			}
+			for i, item := range v.items {
+				ip := fmt.Sprintf("%s[%d]", fp, i)
+				s, ok := d.str(item, ip)
+				if !ok {
+					continue
+				}
+				if s == "" || strings.ContainsAny(s, " /:*") && net.ParseIP(s) == nil {
+					d.add(item.line, ip, "%q: want a host name or an IP address", s)
+					continue
+				}
+				t.Hosts = append(t.Hosts, strings.ToLower(s))
+			}
+		default:
+			d.unknown(f, path, []string{"listen", "hosts"})
 		}
 	}
 }

@@ -5,6 +5,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -28,8 +29,11 @@ type Config struct {
 	// Listen is the address to bind, "127.0.0.1:9110" by default; port 0
 	// picks a free one (see Server.Addr).
 	Listen string
-	Queue  *queue.Queue
-	Log    zerolog.Logger
+	// TLSListen, with TLSCert, also serves https:// and wss:// there.
+	TLSListen string
+	TLSCert   *tls.Certificate
+	Queue     *queue.Queue
+	Log       zerolog.Logger
 	// Version appears in welcome as "labelbridge/VERSION".
 	Version string
 	// AllowedOrigins are the browser origins that may connect, e.g.
@@ -73,6 +77,7 @@ type Server struct {
 	q        *queue.Queue
 	log      zerolog.Logger
 	ln       net.Listener
+	tlsLn    net.Listener
 	http     *http.Server
 	upgrader websocket.Upgrader
 
@@ -139,20 +144,48 @@ func Open(cfg Config) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          nil,
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.log.Error().Err(err).Msg("http server stopped")
-			s.serveErr <- err
+	if cfg.TLSListen != "" {
+		if cfg.TLSCert == nil {
+			ln.Close()
+			return nil, errors.New("daemon: TLS listen address without a certificate")
 		}
-	}()
-	s.log.Info().Str("listen", ln.Addr().String()).Msg("listening")
+		tln, err := net.Listen("tcp", cfg.TLSListen)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("listen %s (tls): %w", cfg.TLSListen, err)
+		}
+		s.tlsLn = tls.NewListener(tln, &tls.Config{Certificates: []tls.Certificate{*cfg.TLSCert}, MinVersion: tls.VersionTLS12})
+	}
+	for _, l := range []net.Listener{ln, s.tlsLn} {
+		if l == nil {
+			continue
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error().Err(err).Msg("http server stopped")
+				select {
+				case s.serveErr <- err:
+				default:
+				}
+			}
+		}()
+		s.log.Info().Str("listen", l.Addr().String()).Msg("listening")
+	}
 	return s, nil
 }
 
 // Addr returns the bound address, e.g. "127.0.0.1:9110".
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// TLSAddr returns the bound TLS address, or "" without TLS.
+func (s *Server) TLSAddr() string {
+	if s.tlsLn == nil {
+		return ""
+	}
+	return s.tlsLn.Addr().String()
+}
 
 // Err delivers the error that stopped the server, if it stops by itself.
 func (s *Server) Err() <-chan error { return s.serveErr }
@@ -289,8 +322,10 @@ func (s *Server) hostAllowed(host string) bool {
 	if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
 		return true
 	}
-	if lh, _, err := net.SplitHostPort(s.Addr()); err == nil && strings.EqualFold(lh, h) {
-		return true
+	for _, addr := range []string{s.Addr(), s.TLSAddr()} {
+		if lh, _, err := net.SplitHostPort(addr); err == nil && strings.EqualFold(lh, h) {
+			return true
+		}
 	}
 	for _, allowed := range s.cfg.Hosts {
 		if strings.EqualFold(allowed, h) {
@@ -303,7 +338,8 @@ func (s *Server) hostAllowed(host string) bool {
 // originAllowed accepts configured and admin-allowed origins, and the
 // daemon's own status page.
 func (s *Server) originAllowed(origin, host string) bool {
-	if strings.EqualFold(strings.TrimRight(origin, "/"), "http://"+host) && s.hostAllowed(host) {
+	o := strings.TrimRight(origin, "/")
+	if (strings.EqualFold(o, "http://"+host) || strings.EqualFold(o, "https://"+host)) && s.hostAllowed(host) {
 		return true
 	}
 	return s.origins.allow(origin)

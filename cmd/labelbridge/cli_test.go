@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
 
 	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/certs"
 	"github.com/labelbridge/labelbridge/printer/printertest"
 )
 
@@ -235,5 +239,83 @@ func TestTokenCommand(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, "token", "revoke", "dash", "--data-dir", dir); code != 1 {
 		t.Fatal("revoking twice should fail")
+	}
+}
+
+func TestTLSListener(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsPort := ln.Addr().String()
+	ln.Close()
+	m := startMain(t, "tls:\n  listen: "+tlsPort+"\n  hosts: [packing-pc.local]\nprinters:\n  - name: p\n    connection: "+sim.URL()+"\n    language: zpl\n")
+	pool, err := certs.Pool(certs.In(filepath.Join(m.Config.DataDir, "tls")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsAddr := m.Server.TLSAddr()
+	_, port, _ := strings.Cut(tlsAddr, ":")
+	dialer := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	for _, host := range []string{"127.0.0.1", "localhost"} {
+		ws, _, err := dialer.Dial("wss://"+host+":"+port+"/v1/ws", nil)
+		if err != nil {
+			t.Fatalf("wss://%s: %v", host, err)
+		}
+		ws.WriteJSON(map[string]any{"type": "hello", "id": "h"})
+		var f map[string]any
+		if err := ws.ReadJSON(&f); err != nil || f["type"] != "welcome" {
+			t.Fatalf("wss hello: %v %v", f, err)
+		}
+		ws.Close()
+	}
+	// Without the local CA the certificate is refused.
+	if _, _, err := websocket.DefaultDialer.Dial("wss://"+tlsAddr+"/v1/ws", nil); err == nil {
+		t.Fatal("a client that does not trust the local CA connected")
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get("https://" + tlsAddr + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("https healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	code, stdout, _ := runCmd(t, "cert", "trust", "--print", "--data-dir", m.Config.DataDir)
+	if code != 0 || !strings.Contains(stdout, filepath.Join(m.Config.DataDir, "tls", "ca.pem")) {
+		t.Fatalf("cert trust --print: %d %q", code, stdout)
+	}
+}
+
+func TestTLSBeyondLoopbackNeedsTokens(t *testing.T) {
+	cases := []struct {
+		listen string
+		tokens bool
+		ok     bool
+	}{
+		{"127.0.0.1:9111", false, true},
+		{"0.0.0.0:9111", false, false},
+		{"0.0.0.0:9111", true, true},
+		{"192.168.1.20:9111", false, false},
+	}
+	for _, tc := range cases {
+		err := checkTLSExposure(tc.listen, tc.tokens)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkTLSExposure(%q, tokens %v) = %v, want ok=%v", tc.listen, tc.tokens, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "token new") {
+			t.Errorf("%v: should say how to create a token", err)
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	os.WriteFile(path, []byte("tls:\n  listen: 0.0.0.0:9111\n"), 0o600)
+	cfg, err := loadConfig(path, "127.0.0.1:0", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Log: zerolog.Nop()}
+	if err := m.Open(); err == nil || !strings.Contains(err.Error(), "without access tokens") {
+		m.Close(context.Background())
+		t.Fatalf("Open with a LAN TLS listener and no tokens: %v", err)
 	}
 }

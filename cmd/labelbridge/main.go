@@ -40,6 +40,7 @@ Commands:
   run --config PATH          run the daemon in the foreground
   preview DOC.json -o OUT.png render a document to PNG, as it would print
   token new|revoke|list      manage access tokens
+  cert trust [--print]       trust the local CA behind wss:// on this PC
   install [--config PATH]    install as a system service (also uninstall, start, stop, restart, status)
   print [flags] FILE...      send raw printer files or a JSON job to a running daemon
   printers                   list the daemon's printers and their status
@@ -67,6 +68,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdPreview(ctx, rest, stdout, stderr)
 	case "token":
 		return cmdToken(rest, stdout, stderr)
+	case "cert":
+		return cmdCert(rest, stdout, stderr)
 	case "install", "uninstall", "start", "stop", "restart", "status", "service":
 		return cmdService(ctx, cmd, rest, stdout, stderr)
 	case "print":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/auth"
+	"github.com/labelbridge/labelbridge/certs"
 	"github.com/labelbridge/labelbridge/config"
 	"github.com/labelbridge/labelbridge/daemon"
 	"github.com/labelbridge/labelbridge/label"
@@ -68,6 +70,18 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
+	var tlsCert *tls.Certificate
+	if cfg.TLS.Listen != "" {
+		if err := checkTLSExposure(cfg.TLS.Listen, tokens.Required()); err != nil {
+			return err
+		}
+		cert, files, err := certs.Ensure(filepath.Join(cfg.DataDir, "tls"), cfg.TLS.Hosts, time.Now())
+		if err != nil {
+			return err
+		}
+		tlsCert = &cert
+		m.Log.Info().Str("ca", files.CA).Msg("TLS: trust this local CA on the PCs whose browsers connect (labelbridge cert trust)")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	q, err := queue.Open(queue.Config{
@@ -82,6 +96,9 @@ func (m *Main) Open() error {
 	}
 	s, err := daemon.Open(daemon.Config{
 		Listen:         cfg.Listen,
+		TLSListen:      cfg.TLS.Listen,
+		TLSCert:        tlsCert,
+		Hosts:          cfg.TLS.Hosts,
 		Queue:          q,
 		Log:            m.Log,
 		Version:        m.Version,
@@ -207,9 +224,9 @@ func (m *Main) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// checkExposure refuses to listen beyond this machine: any web page a packer
-// opens could otherwise reach the printers from the LAN. That needs TLS and
-// tokens, and this version has no TLS listener yet.
+// checkExposure keeps the plain listener on this machine: from the LAN it
+// would carry tokens and order data unencrypted. Serving the LAN is the TLS
+// listener's job (checkTLSExposure).
 func checkExposure(listen string) error {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
@@ -221,8 +238,17 @@ func checkExposure(listen string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("listen %s: refusing to listen beyond this machine (%q is not a loopback address): "+
-		"that requires TLS and tokens, and this version serves loopback only; use 127.0.0.1", listen, host)
+	return fmt.Errorf("listen %s: refusing to listen beyond this machine (%q is not a loopback address) without TLS: "+
+		"keep listen on 127.0.0.1 and set tls.listen (with tokens) to serve the LAN", listen, host)
+}
+
+// checkTLSExposure lets the TLS listener reach beyond this machine only when
+// access tokens are configured: otherwise any device on the LAN could print.
+func checkTLSExposure(listen string, tokens bool) error {
+	if checkExposure(listen) == nil || tokens {
+		return nil
+	}
+	return fmt.Errorf("tls.listen %s: refusing to serve the LAN without access tokens; create one first: labelbridge token new NAME", listen)
 }
 
 // defaultDataDir is where a system install keeps its store.
