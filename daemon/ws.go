@@ -37,7 +37,11 @@ type conn struct {
 	origin string
 	limit  bucket
 
-	// mu orders frames into out and guards the delivery state below.
+	// sendMu is held while the pump sends an event and while a subscribe
+	// moves the subscription. mu guards the delivery state below; it is
+	// never held while waiting for room in out, since the queue's commit
+	// hook takes it.
+	sendMu        sync.Mutex
 	mu            sync.Mutex
 	owned         map[string]bool // jobs this connection submitted
 	subscribed    bool
@@ -148,8 +152,8 @@ func (c *conn) close(code int, reason string) {
 	})
 }
 
-// sendLocked queues an event, or a reply that must not wait (the accepted
-// reply, sent from inside the queue). A client too slow to take its frames
+// sendLocked queues a frame that must not wait: the accepted reply, sent
+// from inside the queue's commit, and a last error before closing. A client too slow to take its frames
 // is cut off with the reason, never waited for: status must not hold up
 // printing. The caller holds c.mu.
 func (c *conn) sendLocked(v any) {
@@ -172,19 +176,8 @@ func (c *conn) sendLocked(v any) {
 // reply queues the answer to a request, waiting for room: a client that
 // sends requests faster than it reads answers is slowed down, not cut off.
 func (c *conn) reply(v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		c.log.Error().Err(err).Msg("encode frame")
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed.Load() {
-		return
-	}
-	select {
-	case c.out <- outFrame{data: data}:
-	case <-c.ctx.Done():
+	if !c.closed.Load() {
+		c.enqueue(v)
 	}
 }
 
@@ -217,8 +210,11 @@ func (c *conn) write() {
 			}
 			c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 			if err := c.ws.WriteMessage(websocket.TextMessage, f.data); err != nil {
-				c.log.Debug().Err(err).Msg("write to client")
-				c.cancel()
+				// Mostly a client that stopped reading: nothing moved for
+				// WriteTimeout. Its events wait in the store; it may
+				// reconnect and subscribe since its last seq.
+				c.log.Warn().Err(err).Msg("client not reading; disconnecting")
+				c.close(websocket.ClosePolicyViolation, "rate_limited: not reading; reconnect and subscribe since your last seq")
 				return
 			}
 		case <-ping.C:
@@ -242,12 +238,39 @@ func (c *conn) pump() {
 			}
 			return
 		}
+		// sendMu keeps a subscribe from slipping between deciding to send
+		// an event and sending it. The wait for room in out holds no lock
+		// the queue needs: a slow client slows only itself, and one that
+		// stops reading is dropped when a write times out (write()).
+		c.sendMu.Lock()
 		c.mu.Lock()
-		if gen == c.sub.Generation() && c.wants(ev) {
-			c.sendLocked(eventFrame(ev))
-			c.lastDelivered = max(c.lastDelivered, ev.Seq)
-		}
+		want := gen == c.sub.Generation() && c.wants(ev)
 		c.mu.Unlock()
+		if want {
+			if !c.enqueue(eventFrame(ev)) {
+				c.sendMu.Unlock()
+				return
+			}
+			c.mu.Lock()
+			c.lastDelivered = max(c.lastDelivered, ev.Seq)
+			c.mu.Unlock()
+		}
+		c.sendMu.Unlock()
+	}
+}
+
+// enqueue waits for room in out; it reports false when the connection ended.
+func (c *conn) enqueue(v any) bool {
+	data, err := json.Marshal(v)
+	if err != nil {
+		c.log.Error().Err(err).Msg("encode frame")
+		return true
+	}
+	select {
+	case c.out <- outFrame{data: data}:
+		return true
+	case <-c.ctx.Done():
+		return false
 	}
 }
 
@@ -460,14 +483,17 @@ func (c *conn) dispatch(env envelope) error {
 			return err
 		}
 		latest, oldest := c.s.q.Latest()
+		c.sendMu.Lock()
 		c.mu.Lock()
 		c.subscribed = true
 		c.subSince = since
-		c.sendLocked(subscribedFrame{Type: "subscribed", ID: env.ID, Seq: latest, Oldest: oldest})
 		// Replay from the earlier of the two: what the client asked for,
 		// and what it has already had of its own jobs.
-		c.sub.Seek(min(since, c.lastDelivered))
+		from := min(since, c.lastDelivered)
 		c.mu.Unlock()
+		c.enqueue(subscribedFrame{Type: "subscribed", ID: env.ID, Seq: latest, Oldest: oldest})
+		c.sub.Seek(from)
+		c.sendMu.Unlock()
 	case "preview":
 		pages, err := c.s.preview(o)
 		if err != nil {
