@@ -28,6 +28,7 @@ type Event struct {
 	Total         int       `json:"total"`
 	Index         int       `json:"index"`
 	Ref           string    `json:"ref,omitempty"`
+	Page          int       `json:"page,omitempty"`
 	MaybeRepeated bool      `json:"maybe_repeated,omitempty"`
 	Error         *Problem  `json:"error,omitempty"`
 	At            time.Time `json:"at"`

@@ -54,6 +54,9 @@ const (
 	KindPickList      Kind = "pick_list"
 	KindRaw           Kind = "raw"
 	KindImage         Kind = "image"
+	// KindPDF is one page of a PDF: a pdf document sent by a client becomes
+	// one such document per page printed.
+	KindPDF Kind = "pdf"
 )
 
 // Language is a printer command language.
@@ -89,6 +92,11 @@ type Document struct {
 	Content  []byte          `json:"content,omitempty"`
 	Data     json.RawMessage `json:"data,omitempty"`
 	Size     string          `json:"size,omitempty"`
+	// Page is the 1-based page of a PDF this document prints; Fit and
+	// Rotate say how it goes on the media.
+	Page   int    `json:"page,omitempty"`
+	Fit    string `json:"fit,omitempty"`
+	Rotate string `json:"rotate,omitempty"`
 }
 
 // JobStatus is a snapshot of a job and each of its documents.
@@ -107,6 +115,7 @@ type JobStatus struct {
 type DocStatus struct {
 	Index         int      `json:"index"`
 	Ref           string   `json:"ref"`
+	Page          int      `json:"page,omitempty"`
 	State         DocState `json:"state"`
 	Error         *Problem `json:"error,omitempty"`
 	MaybeRepeated bool     `json:"maybe_repeated,omitempty"`

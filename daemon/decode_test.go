@@ -26,7 +26,7 @@ func FuzzDecodeJob(f *testing.F) {
 	}
 	lim := Limits{MaxFrameBytes: 1 << 20, MaxJobBytes: 1 << 20, MaxDocuments: 50}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		job, err := decodeJob(data, "job", lim, zplPrinter)
+		job, err := decodeJob(data, "job", lim, zplPrinter, nil)
 		if err != nil {
 			code := labelbridge.ErrorCode(err)
 			if code == labelbridge.CodeInternal {
@@ -64,7 +64,7 @@ func TestDecodeSeedJobs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = decodeJob(data, "job", lim, zplPrinter)
+			_, err = decodeJob(data, "job", lim, zplPrinter, nil)
 			if tc.code == "" {
 				if err != nil {
 					t.Fatal(err)

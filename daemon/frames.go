@@ -89,6 +89,7 @@ type docEventFrame struct {
 	Seq           uint64               `json:"seq"`
 	Index         int                  `json:"index"`
 	Ref           string               `json:"ref"`
+	Page          int                  `json:"page,omitempty"`
 	State         string               `json:"state"`
 	Error         *labelbridge.Problem `json:"error,omitempty"`
 	MaybeRepeated bool                 `json:"maybe_repeated,omitempty"`
@@ -107,7 +108,7 @@ type printerEventFrame struct {
 func eventFrame(ev labelbridge.Event) any {
 	switch ev.Type {
 	case labelbridge.EventDocument:
-		return docEventFrame{Type: "document", JobID: ev.JobID, Seq: ev.Seq, Index: ev.Index, Ref: ev.Ref,
+		return docEventFrame{Type: "document", JobID: ev.JobID, Seq: ev.Seq, Index: ev.Index, Ref: ev.Ref, Page: ev.Page,
 			State: ev.State, Error: ev.Error, MaybeRepeated: ev.MaybeRepeated, At: stamp(ev.At)}
 	case labelbridge.EventPrinter:
 		return printerEventFrame{Type: "printer", Seq: ev.Seq, Printer: ev.Printer, State: ev.State, Error: ev.Error, At: stamp(ev.At)}

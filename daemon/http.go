@@ -71,7 +71,7 @@ func (s *Server) postJob(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, labelbridge.Errorf(labelbridge.CodeBadJSON, "%s", jsonSyntaxMessage(body)))
 		return
 	}
-	job, err := decodeJob(body, "job", s.cfg.Limits, s.printerLanguage)
+	job, err := decodeJob(body, "job", s.cfg.Limits, s.printerLanguage, s.cfg.PDFPages)
 	if err != nil {
 		s.writeError(w, err)
 		return
@@ -195,7 +195,7 @@ func (s *Server) preview(o *object) ([][]byte, error) {
 		return nil, err
 	}
 	var doc labelbridge.Document
-	if err := decodeDocument(raw, o.at("document"), lang, &doc); err != nil {
+	if _, err := decodeDocument(raw, o.at("document"), lang, &doc); err != nil {
 		return nil, err
 	}
 	if s.cfg.Preview == nil {

@@ -64,6 +64,9 @@ type Config struct {
 	// Discover finds printers attached to this machine or, with a subnet,
 	// on the LAN; nil disables discovery requests.
 	Discover func(ctx context.Context, o printer.DiscoverOptions) ([]printer.Found, error)
+	// PDFPages counts a PDF's pages (refusing corrupt, encrypted or empty
+	// ones); nil refuses pdf documents.
+	PDFPages func(content []byte) (int, error)
 	// Metrics serves GET /metrics (Prometheus text format) when set.
 	Metrics http.Handler
 	// Preview renders a document for a printer as PNG pages; nil answers

@@ -438,7 +438,7 @@ func (c *conn) dispatch(env envelope) error {
 		if err := o.unknown(); err != nil {
 			return err
 		}
-		job, err := decodeJob(jobRaw, "job", c.s.cfg.Limits, c.s.printerLanguage)
+		job, err := decodeJob(jobRaw, "job", c.s.cfg.Limits, c.s.printerLanguage, c.s.cfg.PDFPages)
 		if err != nil {
 			return err
 		}

@@ -479,12 +479,11 @@ func (q *Queue) Submit(ctx context.Context, job *labelbridge.Job, hook SubmitHoo
 			Copies: copies, Total: len(job.Documents), CreatedAt: q.cfg.Now().UTC(),
 			Inflight: -1,
 		}
-		docs := tx.Bucket(bucketDocs)
+		if err := storeDocs(tx.Bucket(bucketDocs), id, job.Documents); err != nil {
+			return err
+		}
 		for i := range job.Documents {
-			if err := putJSON(docs, docKey(id, i), &job.Documents[i]); err != nil {
-				return err
-			}
-			if err := saveDocState(tx, id, i, docRecord{Ref: job.Documents[i].Ref, State: labelbridge.DocPending}); err != nil {
+			if err := saveDocState(tx, id, i, docRecord{Ref: job.Documents[i].Ref, Page: job.Documents[i].Page, State: labelbridge.DocPending}); err != nil {
 				return err
 			}
 		}
@@ -560,7 +559,7 @@ func (q *Queue) Job(id string) (*labelbridge.JobStatus, error) {
 				return fmt.Errorf("decode document state %q: %w", k, err)
 			}
 			i := int(binary.BigEndian.Uint32(k[len(prefix):]))
-			st.Documents = append(st.Documents, labelbridge.DocStatus{Index: i, Ref: d.Ref, State: d.State, Error: d.Error, MaybeRepeated: d.MaybeRepeated})
+			st.Documents = append(st.Documents, labelbridge.DocStatus{Index: i, Ref: d.Ref, Page: d.Page, State: d.State, Error: d.Error, MaybeRepeated: d.MaybeRepeated})
 		}
 		return nil
 	})

@@ -50,10 +50,18 @@ type jobRecord struct {
 	CancelRequested bool `json:"cancel_requested,omitempty"`
 }
 
+// storedDoc is a document as stored: the pages of one PDF share its bytes,
+// kept with the first of them (ContentFrom names that document's index).
+type storedDoc struct {
+	labelbridge.Document
+	ContentFrom *int `json:"content_from,omitempty"`
+}
+
 type docRecord struct {
 	// Ref is kept beside the state so status and events never read the
 	// document's content, which may be megabytes.
 	Ref           string               `json:"ref,omitempty"`
+	Page          int                  `json:"page,omitempty"`
 	State         labelbridge.DocState `json:"state"`
 	Error         *labelbridge.Problem `json:"error,omitempty"`
 	MaybeRepeated bool                 `json:"maybe_repeated,omitempty"`
@@ -143,12 +151,47 @@ func saveDocState(tx *bolt.Tx, id string, i int, d docRecord) error {
 }
 
 func loadDoc(tx *bolt.Tx, id string, i int) (*labelbridge.Document, error) {
-	var d labelbridge.Document
+	var d storedDoc
 	ok, err := getJSON(tx.Bucket(bucketDocs), docKey(id, i), &d)
 	if err == nil && !ok {
 		err = fmt.Errorf("job %s: document %d is missing", id, i)
 	}
-	return &d, err
+	if err == nil && d.ContentFrom != nil {
+		var src storedDoc
+		ok, err = getJSON(tx.Bucket(bucketDocs), docKey(id, *d.ContentFrom), &src)
+		if err == nil && !ok {
+			err = fmt.Errorf("job %s: document %d's content (in %d) is missing", id, i, *d.ContentFrom)
+		}
+		d.Content = src.Content
+	}
+	return &d.Document, err
+}
+
+// storeDocs writes a job's documents; a document whose content is the very
+// same bytes as an earlier one's (a PDF's pages) refers to it instead of
+// holding a copy.
+func storeDocs(b *bolt.Bucket, id string, docs []labelbridge.Document) error {
+	first := -1
+	for i := range docs {
+		sd := storedDoc{Document: docs[i]}
+		if first >= 0 && sameBytes(docs[i].Content, docs[first].Content) {
+			f := first
+			sd.ContentFrom = &f
+			sd.Content = nil
+		} else {
+			first = i
+		}
+		if err := putJSON(b, docKey(id, i), &sd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameBytes reports whether a and b are the same memory, not just equal:
+// cheap, and exactly the case of pages split from one PDF.
+func sameBytes(a, b []byte) bool {
+	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }
 
 // deleteJob removes a finished job, its documents and its idempotency key.

@@ -563,7 +563,11 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		if err != nil {
 			return err
 		}
-		if err := saveDocState(tx, id, i, docRecord{Ref: ref, State: s, Error: problem, MaybeRepeated: maybeRepeated}); err != nil {
+		prev, err := loadDocState(tx, id, i)
+		if err != nil {
+			return err
+		}
+		if err := saveDocState(tx, id, i, docRecord{Ref: ref, Page: prev.Page, State: s, Error: problem, MaybeRepeated: maybeRepeated}); err != nil {
 			return err
 		}
 		j.Done++
@@ -577,7 +581,7 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		if err := saveJob(tx, j); err != nil {
 			return err
 		}
-		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: j.Printer, Index: i, Ref: ref,
+		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: j.Printer, Index: i, Ref: ref, Page: prev.Page,
 			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
 		if err != nil || i+1 < j.Total || w.p.Confirm != nil {
 			// A printer that confirms finishes the job after its last
@@ -641,7 +645,7 @@ func (w *worker) confirm(ctx context.Context, id string, log zerolog.Logger) err
 			if err := saveDocState(tx, id, i, d); err != nil {
 				return err
 			}
-			_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: d.Ref,
+			_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: d.Ref, Page: d.Page,
 				State: string(labelbridge.DocPrinted), MaybeRepeated: d.MaybeRepeated})
 			if err != nil {
 				return err

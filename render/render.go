@@ -16,6 +16,7 @@ import (
 	"github.com/labelbridge/labelbridge/dither"
 	"github.com/labelbridge/labelbridge/escpos"
 	"github.com/labelbridge/labelbridge/label"
+	"github.com/labelbridge/labelbridge/pdf"
 	"github.com/labelbridge/labelbridge/tspl"
 	"github.com/labelbridge/labelbridge/zpl"
 )
@@ -38,6 +39,8 @@ const MaxImagePixels = 40 << 20
 type Renderer struct {
 	Printer Printer
 	Layout  *label.Layout
+	// PDF rasterises pdf pages; shared by every printer's renderer.
+	PDF *pdf.Rasterizer
 }
 
 // Render returns the printer bytes of doc. Errors are *labelbridge.Error;
@@ -183,6 +186,23 @@ func (r *Renderer) Pages(doc *labelbridge.Document) ([]*label.Page, error) {
 			return nil, fail(err)
 		}
 		return ps, nil
+	case labelbridge.KindPDF:
+		if r.PDF == nil {
+			return nil, labelbridge.Errorf(labelbridge.CodeUnsupportedKind, "PDF documents are not available")
+		}
+		m, err := r.labelMedia(doc.Size)
+		if err != nil {
+			return nil, labelbridge.Invalid("size", "%v", err)
+		}
+		page := max(doc.Page, 1)
+		mono, err := r.PDF.Page(context.Background(), doc.Content, page, pdf.Options{DPI: m.DPI, WidthDots: m.WidthDots, HeightDots: m.HeightDots,
+			Fit: pdf.Fit(doc.Fit), Rotate: doc.Rotate})
+		if err != nil {
+			return nil, err
+		}
+		p := &label.Page{Width: m.WidthDots, Height: m.HeightDots, DPI: m.DPI, Cut: r.Printer.Language == labelbridge.ESCPOS,
+			Elements: []label.Element{&label.Bitmap{Img: mono}}}
+		return []*label.Page{p}, nil
 	case labelbridge.KindImage:
 		img, err := DecodeImage(doc.Content)
 		if err != nil {

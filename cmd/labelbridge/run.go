@@ -26,6 +26,7 @@ import (
 	"github.com/labelbridge/labelbridge/config"
 	"github.com/labelbridge/labelbridge/daemon"
 	"github.com/labelbridge/labelbridge/label"
+	"github.com/labelbridge/labelbridge/pdf"
 	"github.com/labelbridge/labelbridge/printer"
 	"github.com/labelbridge/labelbridge/queue"
 	"github.com/labelbridge/labelbridge/render"
@@ -41,6 +42,8 @@ type Main struct {
 
 	Queue  *queue.Queue
 	Server *daemon.Server
+
+	pdf *pdf.Rasterizer
 }
 
 // Open starts the queue, then the server.
@@ -59,10 +62,13 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
+	// One PDFium for every printer, started on the first PDF and let go
+	// when idle; its compiled code is cached in the data folder.
+	m.pdf = &pdf.Rasterizer{CacheDir: filepath.Join(cfg.DataDir, "cache", "pdfium")}
 	renderers := map[string]*render.Renderer{}
 	printers := make([]queue.Printer, 0, len(cfg.Printers))
 	for _, p := range cfg.Printers {
-		r := &render.Renderer{Layout: layout, Printer: render.Printer{Name: p.Name, Language: p.Language, DPI: p.DPI, Media: p.Media, Width: p.Width, Text: p.Text}}
+		r := &render.Renderer{Layout: layout, PDF: m.pdf, Printer: render.Printer{Name: p.Name, Language: p.Language, DPI: p.DPI, Media: p.Media, Width: p.Width, Text: p.Text}}
 		renderers[p.Name] = r
 		printers = append(printers, m.queuePrinter(p, r))
 	}
@@ -115,7 +121,12 @@ func (m *Main) Open() error {
 		Tokens:            tokens,
 		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Discover:          printer.Discover,
-		OriginsFile:       filepath.Join(cfg.DataDir, "origins.json"),
+		PDFPages: func(content []byte) (int, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			return m.pdf.PageCount(ctx, content)
+		},
+		OriginsFile: filepath.Join(cfg.DataDir, "origins.json"),
 		Preview: func(name string, doc *labelbridge.Document) ([][]byte, error) {
 			return renderers[name].Preview(doc)
 		},
@@ -220,6 +231,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.Queue != nil {
 		errs = append(errs, m.Queue.Close())
+	}
+	if m.pdf != nil {
+		errs = append(errs, m.pdf.Close())
 	}
 	return errors.Join(errs...)
 }
