@@ -2,3 +2,8 @@
 .PHONY: dist
 dist:
 	scripts/dist
+
+# Benchmarks against the npm peers, in one run; rewrites BENCHMARKS.md.
+.PHONY: bench
+bench:
+	scripts/bench

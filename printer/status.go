@@ -74,10 +74,12 @@ var ErrNoAnswer = errors.New("printer: no answer to the status query")
 // DefaultQueryTimeout bounds one status query when ctx allows longer.
 const DefaultQueryTimeout = time.Second
 
-// drainWait is how long draining waits for a stale byte still on its way;
+// drainWait is how long draining waits for a stale byte still on its way
+// (a late answer to an earlier query is already in the socket by then; this
+// is paid before every document, so it stays short);
 // drainLimit bounds how much a printer that keeps talking can make it read.
 const (
-	drainWait  = 10 * time.Millisecond
+	drainWait  = time.Millisecond
 	drainLimit = 64 << 10
 )
 

@@ -27,8 +27,12 @@ type worker struct {
 	cancelled map[string]bool
 	health    Health // last known, from probes and delivery
 	busy      bool
-	silent    bool          // the last probe got no answer: don't delay each document asking again
-	wake      chan struct{} // a job was queued or cancelled
+	silent    bool // the last probe got no answer: don't delay each document asking again
+	// unconfirmed lists documents sent to a printer that can confirm, by
+	// job, waiting for it to say they printed. Only the run goroutine
+	// touches it.
+	unconfirmed map[string][]int
+	wake        chan struct{} // a job was queued or cancelled
 
 	conn Conn // owned by the run goroutine
 }
@@ -212,6 +216,13 @@ func (w *worker) run(ctx context.Context) {
 		}
 		w.setBusy(true)
 		err := w.runJob(ctx, id)
+		if err == nil && w.peek() == "" {
+			// Nothing else to print: now ask whether what was sent has
+			// printed, without holding up the jobs that keep coming.
+			if err := w.confirm(ctx); err != nil && ctx.Err() == nil {
+				w.log.Error().Err(err).Msg("store printed documents")
+			}
+		}
 		idle.Reset(w.q.cfg.IdleClose)
 		w.mu.Lock()
 		w.current = ""
@@ -313,13 +324,15 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if err := w.docFinished(id, i, ds.Ref, state, problem, ds.MaybeRepeated || partial); err != nil {
 			return err
 		}
-	}
-	if err := w.confirm(ctx, id, log); err != nil {
-		return err
+		if state == labelbridge.DocSent && w.p.Confirm != nil && !w.silent {
+			if w.unconfirmed == nil {
+				w.unconfirmed = map[string][]int{}
+			}
+			w.unconfirmed[id] = append(w.unconfirmed[id], i)
+		}
 	}
 	// Normally the last document's transaction finished the job already;
-	// this covers a printer that confirms, and a job whose last documents
-	// were finished before a restart.
+	// this covers a job whose last documents were finished before a restart.
 	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
 		j, err := loadJob(tx, id)
 		if err != nil || j.State.Final() {
@@ -583,9 +596,7 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 		}
 		_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: j.Printer, Index: i, Ref: ref, Page: prev.Page,
 			State: string(s), Error: problem, MaybeRepeated: maybeRepeated})
-		if err != nil || i+1 < j.Total || w.p.Confirm != nil {
-			// A printer that confirms finishes the job after its last
-			// document printed, in runJob.
+		if err != nil || i+1 < j.Total {
 			return err
 		}
 		// The last document: finish the job, and start the next one, in the
@@ -600,55 +611,67 @@ func (w *worker) docFinished(id string, i int, ref string, s labelbridge.DocStat
 	}, nil)
 }
 
-// confirm waits, once the job's documents are all sent, for a printer that
-// can tell to say its buffer has printed, and marks every sent document of
-// the job printed. Waiting after each label instead would leave the printer
-// idle between labels. Silence or a printer that cannot tell leaves them sent.
-func (w *worker) confirm(ctx context.Context, id string, log zerolog.Logger) error {
-	if w.p.Confirm == nil || w.conn == nil || w.silent {
+// confirm waits, when the printer has nothing more to print, for a printer
+// that can tell to say its buffer has printed, and marks every document sent
+// since the last confirmation printed. Waiting after each label or each job
+// instead would leave the printer idle between labels. A job queued
+// meanwhile interrupts the wait; the documents are confirmed at the next
+// idle moment. Silence, or a printer that cannot tell, leaves them sent.
+func (w *worker) confirm(ctx context.Context) error {
+	if w.p.Confirm == nil || w.conn == nil || w.silent || len(w.unconfirmed) == 0 {
+		w.unconfirmed = nil
 		return nil
 	}
-	var sent []int
-	err := w.q.db.View(func(tx *bolt.Tx) error {
-		j, err := loadJob(tx, id)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < j.Total; i++ {
-			d, err := loadDocState(tx, id, i)
-			if err != nil {
-				return err
-			}
-			if d.State == labelbridge.DocSent {
-				sent = append(sent, i)
-			}
-		}
-		return nil
-	})
-	if err != nil || len(sent) == 0 {
-		return err
+	n := 0
+	for _, docs := range w.unconfirmed {
+		n += len(docs)
 	}
-	ok, err := w.p.Confirm(ctx, w.conn, len(sent))
+	cctx, cancel := context.WithCancel(ctx)
+	var watch sync.WaitGroup
+	watch.Add(1)
+	go func() {
+		defer watch.Done()
+		select {
+		case <-w.wake:
+			cancel()
+			w.poke() // for the run loop
+		case <-cctx.Done():
+		}
+	}()
+	ok, err := w.p.Confirm(cctx, w.conn, n)
+	interrupted := cctx.Err() != nil && ctx.Err() == nil
+	cancel()
+	watch.Wait()
+	if interrupted {
+		return nil
+	}
+	pending := w.unconfirmed
+	w.unconfirmed = nil
 	if err != nil || !ok {
 		if err != nil {
-			log.Debug().Err(err).Msg("printer did not confirm; the documents stay sent")
+			w.log.Debug().Err(err).Msg("printer did not confirm; the documents stay sent")
 		}
 		return nil
 	}
 	return w.q.commit(func(tx *bolt.Tx, emit emitFunc) error {
-		for _, i := range sent {
-			d, err := loadDocState(tx, id, i)
-			if err != nil {
-				return err
-			}
-			d.State = labelbridge.DocPrinted
-			if err := saveDocState(tx, id, i, d); err != nil {
-				return err
-			}
-			_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: d.Ref, Page: d.Page,
-				State: string(labelbridge.DocPrinted), MaybeRepeated: d.MaybeRepeated})
-			if err != nil {
-				return err
+		for id, docs := range pending {
+			for _, i := range docs {
+				d, err := loadDocState(tx, id, i)
+				if err != nil {
+					return err
+				}
+				if d.State != labelbridge.DocSent {
+					continue
+				}
+				d.State = labelbridge.DocPrinted
+				if err := saveDocState(tx, id, i, d); err != nil {
+					return err
+				}
+				_, err = emit(labelbridge.Event{Type: labelbridge.EventDocument, JobID: id, Printer: w.p.Name, Index: i, Ref: d.Ref, Page: d.Page,
+					State: string(labelbridge.DocPrinted), MaybeRepeated: d.MaybeRepeated})
+				if err != nil {
+					return err
+				}
 			}
 		}
 		return nil
