@@ -524,11 +524,25 @@ func (q *Queue) printerNames() []string {
 
 // bodyHash identifies a job's content, so a reused idempotency key with a
 // different body is caught rather than silently dropped or reprinted.
+// The pages of one PDF share its bytes: those are hashed once, not once a
+// page (a 600-page PDF would otherwise be hashed 600 times).
 func bodyHash(printer string, copies int, docs []labelbridge.Document) (string, error) {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
-	if err := enc.Encode([]any{printer, copies, docs}); err != nil {
+	if err := enc.Encode([]any{printer, copies, len(docs)}); err != nil {
 		return "", fmt.Errorf("hash job: %w", err)
+	}
+	first := -1
+	for i := range docs {
+		d := docs[i]
+		if first >= 0 && sameBytes(d.Content, docs[first].Content) {
+			d.Content = []byte(fmt.Sprintf("same as %d", first))
+		} else {
+			first = i
+		}
+		if err := enc.Encode(d); err != nil {
+			return "", fmt.Errorf("hash job: %w", err)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -604,8 +618,9 @@ func (q *Queue) Reprint(ctx context.Context, id string) (string, error) {
 			return err
 		}
 		job.Printer, job.Copies = j.Printer, j.Copies
+		shared := map[int][]byte{}
 		for i := 0; i < j.Total; i++ {
-			d, err := loadDoc(tx, id, i)
+			d, err := loadDocShared(tx, id, i, shared)
 			if err != nil {
 				return err
 			}

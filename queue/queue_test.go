@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -388,5 +389,44 @@ func TestConcurrentSubmitsShareCommits(t *testing.T) {
 		if err != nil || ev.Seq != want {
 			t.Fatalf("event %d: got seq %d, err %v: seq must stay dense across shared commits", want, ev.Seq, err)
 		}
+	}
+}
+
+// TestSharedContentIsStoredOnce: the pages of one PDF share its bytes; the
+// store keeps them once, every page reads them back, and a reprint shares
+// them again.
+func TestSharedContentIsStoredOnce(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	dir := t.TempDir()
+	q := openQueue(t, dir, tcpPrinter(t, "p", sim))
+	defer q.Close()
+	big := bytes.Repeat([]byte("^XA^FDpage^FS^XZ"), 1<<14) // 256 KiB
+	job := &labelbridge.Job{Printer: "p"}
+	for p := 1; p <= 50; p++ {
+		job.Documents = append(job.Documents, labelbridge.Document{Ref: "awb", Kind: labelbridge.KindRaw, Language: labelbridge.ZPL, Content: big, Page: p})
+	}
+	sub := q.Subscribe(0)
+	id, _, err := q.Submit(context.Background(), job, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, sub, 60*time.Second, finalJob(id))
+	if fi, _ := os.Stat(filepath.Join(dir, "store.db")); fi.Size() > 4<<20 {
+		t.Fatalf("store is %d MiB for 50 pages of one 256 KiB document: content stored per page", fi.Size()>>20)
+	}
+	if got := received(t, sim, lenAtLeast(50*len(big))); len(got) != 50*len(big) {
+		t.Fatalf("printer got %d bytes, want every page whole", len(got))
+	}
+	st, _ := q.Job(id)
+	if st.Documents[49].Page != 50 {
+		t.Fatalf("page of the last document = %d", st.Documents[49].Page)
+	}
+	id2, err := q.Reprint(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, sub, 60*time.Second, finalJob(id2))
+	if fi, _ := os.Stat(filepath.Join(dir, "store.db")); fi.Size() > 8<<20 {
+		t.Fatalf("store is %d MiB after a reprint: the reprint copied the content per page", fi.Size()>>20)
 	}
 }

@@ -151,18 +151,32 @@ func saveDocState(tx *bolt.Tx, id string, i int, d docRecord) error {
 }
 
 func loadDoc(tx *bolt.Tx, id string, i int) (*labelbridge.Document, error) {
+	return loadDocShared(tx, id, i, nil)
+}
+
+// loadDocShared is loadDoc that, given a cache, hands documents sharing
+// content the same bytes, so a job copied from them shares them again.
+func loadDocShared(tx *bolt.Tx, id string, i int, shared map[int][]byte) (*labelbridge.Document, error) {
 	var d storedDoc
 	ok, err := getJSON(tx.Bucket(bucketDocs), docKey(id, i), &d)
 	if err == nil && !ok {
 		err = fmt.Errorf("job %s: document %d is missing", id, i)
 	}
-	if err == nil && d.ContentFrom != nil {
+	if err == nil && d.ContentFrom != nil && shared[*d.ContentFrom] != nil {
+		d.Content = shared[*d.ContentFrom]
+	} else if err == nil && d.ContentFrom != nil {
 		var src storedDoc
 		ok, err = getJSON(tx.Bucket(bucketDocs), docKey(id, *d.ContentFrom), &src)
 		if err == nil && !ok {
 			err = fmt.Errorf("job %s: document %d's content (in %d) is missing", id, i, *d.ContentFrom)
 		}
 		d.Content = src.Content
+		if shared != nil {
+			shared[*d.ContentFrom] = d.Content
+		}
+	}
+	if err == nil && shared != nil && d.ContentFrom == nil && len(d.Content) > 0 {
+		shared[i] = d.Content
 	}
 	return &d.Document, err
 }
