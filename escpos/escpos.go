@@ -96,29 +96,15 @@ func check(p *label.Page) error {
 	if p.Width <= 0 || p.Height <= 0 || (p.Width+7)/8 > maxRowBytes {
 		return fmt.Errorf("%w: size %dx%d dots", ErrInvalidPage, p.Width, p.Height)
 	}
+	// The raster has no place for the printer's own font: layout emits no
+	// text for ESC/POS.
 	for i, el := range p.Elements {
-		switch el := el.(type) {
-		case *label.Rect:
-			if el == nil {
-				return fmt.Errorf("%w: element %d: nil rect", ErrInvalidPage, i)
-			}
-			if el.W <= 0 || el.H <= 0 {
-				return fmt.Errorf("%w: element %d: rect size %dx%d is empty", ErrInvalidPage, i, el.W, el.H)
-			}
-		case *label.Bitmap:
-			if el == nil || el.Img == nil {
-				return fmt.Errorf("%w: element %d: bitmap has no image", ErrInvalidPage, i)
-			}
-			m := el.Img
-			if m.W < 0 || m.H < 0 || m.Stride != (m.W+7)/8 || len(m.Pix) != m.Stride*m.H {
-				return fmt.Errorf("%w: element %d: malformed %dx%d image (stride %d, %d bytes)",
-					ErrInvalidPage, i, m.W, m.H, m.Stride, len(m.Pix))
-			}
-		case *label.Text:
+		if _, ok := el.(*label.Text); ok {
 			return fmt.Errorf("%w: element %d: %w", ErrInvalidPage, i, ErrText)
-		default:
-			return fmt.Errorf("%w: element %d: unknown element %T", ErrInvalidPage, i, el)
 		}
+	}
+	if err := p.Check(); err != nil {
+		return fmt.Errorf("%w: %s", ErrInvalidPage, err)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@
 package label
 
 import (
+	"errors"
+	"fmt"
 	"image"
 	"image/color"
 
@@ -107,4 +109,47 @@ func (m *Mono) At(x, y int) color.Color {
 		return color.Gray{Y: 0}
 	}
 	return color.Gray{Y: 255}
+}
+
+// Check reports the first element no encoder can draw (nil, empty, of an
+// unknown type, or an image whose size and bytes disagree), naming its
+// index; nil when every element is sound. Encoders check the page's size
+// against their own language's limits.
+func (p *Page) Check() error {
+	for i, el := range p.Elements {
+		if err := checkElement(el); err != nil {
+			return fmt.Errorf("element %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func checkElement(el Element) error {
+	switch el := el.(type) {
+	case *Rect:
+		if el == nil {
+			return errors.New("nil rect")
+		}
+		if el.W <= 0 || el.H <= 0 {
+			return fmt.Errorf("rect size %dx%d is empty", el.W, el.H)
+		}
+	case *Bitmap:
+		if el == nil || el.Img == nil {
+			return errors.New("bitmap has no image")
+		}
+		m := el.Img
+		if m.W < 0 || m.H < 0 || m.Stride != (m.W+7)/8 || len(m.Pix) != m.Stride*m.H {
+			return fmt.Errorf("malformed %dx%d image (stride %d, %d bytes)", m.W, m.H, m.Stride, len(m.Pix))
+		}
+	case *Text:
+		if el == nil {
+			return errors.New("nil text")
+		}
+		if el.Height <= 0 {
+			return fmt.Errorf("text height %d is not positive", el.Height)
+		}
+	default:
+		return fmt.Errorf("unknown element %T", el)
+	}
+	return nil
 }

@@ -106,40 +106,8 @@ func check(p *label.Page) error {
 	if p.DPI <= 0 {
 		return fmt.Errorf("%w: resolution %d dpi is not positive", ErrInvalidPage, p.DPI)
 	}
-	for i, el := range p.Elements {
-		if err := checkElement(el); err != nil {
-			return fmt.Errorf("%w: element %d: %s", ErrInvalidPage, i, err)
-		}
-	}
-	return nil
-}
-
-func checkElement(el label.Element) error {
-	switch el := el.(type) {
-	case *label.Rect:
-		if el == nil {
-			return errors.New("nil rect")
-		}
-		if el.W <= 0 || el.H <= 0 {
-			return fmt.Errorf("rect size %dx%d is empty", el.W, el.H)
-		}
-	case *label.Bitmap:
-		if el == nil || el.Img == nil {
-			return errors.New("bitmap has no image")
-		}
-		m := el.Img
-		if m.W < 0 || m.H < 0 || m.Stride != (m.W+7)/8 || len(m.Pix) != m.Stride*m.H {
-			return fmt.Errorf("malformed %dx%d image (stride %d, %d bytes)", m.W, m.H, m.Stride, len(m.Pix))
-		}
-	case *label.Text:
-		if el == nil {
-			return errors.New("nil text")
-		}
-		if el.Height <= 0 {
-			return fmt.Errorf("text height %d is not positive", el.Height)
-		}
-	default:
-		return fmt.Errorf("unknown element %T", el)
+	if err := p.Check(); err != nil {
+		return fmt.Errorf("%w: %s", ErrInvalidPage, err)
 	}
 	return nil
 }
