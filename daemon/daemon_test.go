@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -226,26 +225,4 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
-}
-
-// received waits until the simulator's bytes satisfy cond (a document is
-// "sent" once written to the connection; the simulator may still be reading
-// it), then returns them. On timeout it returns what arrived.
-func received(t testing.TB, sim interface {
-	Wait(context.Context, func([]byte) bool) error
-	Bytes() []byte
-}, cond func([]byte) bool) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	sim.Wait(ctx, cond)
-	return sim.Bytes()
-}
-
-func countAtLeast(sub string, n int) func([]byte) bool {
-	return func(b []byte) bool { return bytes.Count(b, []byte(sub)) >= n }
-}
-
-func lenAtLeast(n int) func([]byte) bool {
-	return func(b []byte) bool { return len(b) >= n }
 }

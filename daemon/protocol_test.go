@@ -52,7 +52,7 @@ func TestRawDocumentsArriveByteExact(t *testing.T) {
 			if st := last(fs).str("state"); st != "done" {
 				t.Fatalf("job ended %s", st)
 			}
-			if got := received(t, tc.sim, lenAtLeast(len(tc.want))); !bytes.Equal(got, tc.want) {
+			if got := printertest.Received(t, tc.sim, printertest.LenAtLeast(len(tc.want))); !bytes.Equal(got, tc.want) {
 				t.Fatalf("printer received %q\nwant %q", got, tc.want)
 			}
 		})
@@ -103,7 +103,7 @@ func TestBatchOf600OverWebSocket(t *testing.T) {
 	for _, d := range docs {
 		want.WriteString(d["content"].(string))
 	}
-	if !bytes.Equal(received(t, sim, lenAtLeast(want.Len())), want.Bytes()) {
+	if !bytes.Equal(printertest.Received(t, sim, printertest.LenAtLeast(want.Len())), want.Bytes()) {
 		t.Fatal("printer did not receive the 600 documents complete and in order")
 	}
 }
@@ -134,7 +134,7 @@ func TestUnreachablePrinterWaitsOthersFlow(t *testing.T) {
 	if st := last(c.until(15*time.Second, jobFinal(idDown))).str("state"); st != "done" {
 		t.Fatalf("job ended %s after the printer came back", st)
 	}
-	if n := strings.Count(string(received(t, down, countAtLeast("^XA", 2))), "^XA"); n != 2 {
+	if n := strings.Count(string(printertest.Received(t, down, printertest.CountAtLeast("^XA", 2))), "^XA"); n != 2 {
 		t.Fatalf("printer got %d labels, want 2", n)
 	}
 }

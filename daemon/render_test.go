@@ -51,10 +51,10 @@ func TestShippingLabelsPrintAndPreview(t *testing.T) {
 				t.Fatalf("%s job ended %s", p, st)
 			}
 		}
-		if n := bytes.Count(received(t, zebra, countAtLeast("^XZ", 4)), []byte("^XA")); n < 4 {
+		if n := bytes.Count(printertest.Received(t, zebra, printertest.CountAtLeast("^XZ", 4)), []byte("^XA")); n < 4 {
 			t.Fatalf("ZPL printer got %d labels, want at least 4", n)
 		}
-		if n := bytes.Count(received(t, tsc, countAtLeast("PRINT 1", 4)), []byte("PRINT 1")); n < 4 {
+		if n := bytes.Count(printertest.Received(t, tsc, printertest.CountAtLeast("PRINT 1", 4)), []byte("PRINT 1")); n < 4 {
 			t.Fatalf("TSPL printer got %d PRINT commands, want at least 4", n)
 		}
 	})
@@ -126,7 +126,7 @@ func TestStatusPageAPIs(t *testing.T) {
 		t.Fatalf("test print = %d %v", code, m)
 	}
 	first := m["job_id"].(string)
-	got := received(t, sim, countAtLeast("^XZ", 1))
+	got := printertest.Received(t, sim, printertest.CountAtLeast("^XZ", 1))
 	if !bytes.Contains(got, []byte("^XA")) || bytes.Contains(got, []byte("^XA ~")) {
 		t.Fatalf("test label: %q", got[:min(len(got), 80)])
 	}
@@ -134,7 +134,7 @@ func TestStatusPageAPIs(t *testing.T) {
 	if code != http.StatusAccepted || m["job_id"] == first {
 		t.Fatalf("reprint = %d %v", code, m)
 	}
-	received(t, sim, countAtLeast("^XZ", 2))
+	printertest.Received(t, sim, printertest.CountAtLeast("^XZ", 2))
 	if code, _ := post("/v1/jobs/nope/reprint"); code != http.StatusNotFound {
 		t.Fatalf("reprint unknown = %d", code)
 	}

@@ -261,7 +261,7 @@ func TestManyClientsEveryEventInOrder(t *testing.T) {
 		}
 	}
 	half := total / 2
-	if got := strings.Count(string(received(t, a, countAtLeast("^XA", half))), "^XA") + strings.Count(string(received(t, b, countAtLeast("^XA", total-half))), "^XA"); got != total {
+	if got := strings.Count(string(printertest.Received(t, a, printertest.CountAtLeast("^XA", half))), "^XA") + strings.Count(string(printertest.Received(t, b, printertest.CountAtLeast("^XA", total-half))), "^XA"); got != total {
 		t.Errorf("printers got %d labels, want %d", got, total)
 	}
 	for _, s := range subs {

@@ -106,7 +106,7 @@ func TestBatchArrivesInOrder(t *testing.T) {
 	for _, d := range job.Documents {
 		want.Write(d.Content)
 	}
-	if got := received(t, sim, lenAtLeast(want.Len())); !bytes.Equal(got, want.Bytes()) {
+	if got := printertest.Received(t, sim, printertest.LenAtLeast(want.Len())); !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("printer got %d bytes, want %d in order", len(got), want.Len())
 	}
 	var docs int
@@ -153,7 +153,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if labelbridge.ErrorCode(err) != labelbridge.CodeIdempotencyConflict {
 		t.Fatalf("different body with same key: err %v, want idempotency_conflict", err)
 	}
-	if got := strings.Count(string(received(t, sim, countAtLeast("^XA", 2))), "^XA"); got != 2 {
+	if got := strings.Count(string(printertest.Received(t, sim, printertest.CountAtLeast("^XA", 2))), "^XA"); got != 2 {
 		t.Fatalf("printer got %d labels, want 2", got)
 	}
 }
@@ -189,7 +189,7 @@ func TestUnreachablePrinterWaitsAndResumes(t *testing.T) {
 	if last := evs[len(evs)-1]; last.State != "done" {
 		t.Fatalf("down job ended %s", last.State)
 	}
-	if got := strings.Count(string(received(t, down, countAtLeast("^XA", 3))), "^XA"); got != 3 {
+	if got := strings.Count(string(printertest.Received(t, down, printertest.CountAtLeast("^XA", 3))), "^XA"); got != 3 {
 		t.Fatalf("down printer got %d labels after recovery, want 3", got)
 	}
 }
@@ -273,7 +273,7 @@ func TestRestartResumesWhereItStopped(t *testing.T) {
 			t.Fatalf("a clean shutdown reported %+v", ev)
 		}
 	}
-	got := string(received(t, sim, countAtLeast("^XZ", 200)))
+	got := string(printertest.Received(t, sim, printertest.CountAtLeast("^XZ", 200)))
 	for i := range 200 {
 		if n := strings.Count(got, fmt.Sprintf("doc-%04d", i)); n != 1 {
 			t.Fatalf("doc %d printed %d times (%d before restart)", i, n, before)
@@ -313,28 +313,6 @@ func TestRetentionPrunesOldJobsAndEvents(t *testing.T) {
 	if err != nil || dup || id2 == id {
 		t.Fatalf("resubmit after prune: %q dup %v err %v", id2, dup, err)
 	}
-}
-
-// received waits until the simulator's bytes satisfy cond (a document is
-// "sent" once written to the connection; the simulator may still be reading
-// it), then returns them. On timeout it returns what arrived.
-func received(t testing.TB, sim interface {
-	Wait(context.Context, func([]byte) bool) error
-	Bytes() []byte
-}, cond func([]byte) bool) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	sim.Wait(ctx, cond)
-	return sim.Bytes()
-}
-
-func countAtLeast(sub string, n int) func([]byte) bool {
-	return func(b []byte) bool { return bytes.Count(b, []byte(sub)) >= n }
-}
-
-func lenAtLeast(n int) func([]byte) bool {
-	return func(b []byte) bool { return len(b) >= n }
 }
 
 // TestConcurrentSubmitsShareCommits submits from many goroutines at once, so
@@ -377,7 +355,7 @@ func TestConcurrentSubmitsShareCommits(t *testing.T) {
 			t.Errorf("submit %d succeeded, want %s", i, want)
 		}
 	}
-	if got := received(t, sim, countAtLeast("^XA", n)); bytes.Count(got, []byte("^XA")) != n {
+	if got := printertest.Received(t, sim, printertest.CountAtLeast("^XA", n)); bytes.Count(got, []byte("^XA")) != n {
 		t.Fatalf("printer got %d labels, want %d", bytes.Count(got, []byte("^XA")), n)
 	}
 	latest, _ := q.Latest()
@@ -414,7 +392,7 @@ func TestSharedContentIsStoredOnce(t *testing.T) {
 	if fi, _ := os.Stat(filepath.Join(dir, "store.db")); fi.Size() > 4<<20 {
 		t.Fatalf("store is %d MiB for 50 pages of one 256 KiB document: content stored per page", fi.Size()>>20)
 	}
-	if got := received(t, sim, lenAtLeast(50*len(big))); len(got) != 50*len(big) {
+	if got := printertest.Received(t, sim, printertest.LenAtLeast(50*len(big))); len(got) != 50*len(big) {
 		t.Fatalf("printer got %d bytes, want every page whole", len(got))
 	}
 	st, _ := q.Job(id)
