@@ -216,6 +216,11 @@ func (w *worker) run(ctx context.Context) {
 		}
 		w.setBusy(true)
 		err := w.runJob(ctx, id)
+		w.mu.Lock()
+		w.current = ""
+		delete(w.cancelled, id)
+		delete(w.since, id)
+		w.mu.Unlock()
 		if err == nil && w.peek() == "" {
 			// Nothing else to print: now ask whether what was sent has
 			// printed, without holding up the jobs that keep coming.
@@ -224,11 +229,6 @@ func (w *worker) run(ctx context.Context) {
 			}
 		}
 		idle.Reset(w.q.cfg.IdleClose)
-		w.mu.Lock()
-		w.current = ""
-		delete(w.cancelled, id)
-		delete(w.since, id)
-		w.mu.Unlock()
 		if err != nil {
 			if ctx.Err() != nil {
 				return

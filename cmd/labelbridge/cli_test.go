@@ -111,12 +111,19 @@ func TestPrintCommand(t *testing.T) {
 		}
 	})
 	t.Run("Metrics", func(t *testing.T) {
-		resp, err := http.Get("http://" + addr + "/metrics")
-		if err != nil {
-			t.Fatal(err)
+		var body []byte
+		// The worker lets go of a finished job just after its done event.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), `labelbridge_queue_depth{printer="label-1"} 0`) || time.Now().After(deadline) {
+				break
+			}
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		for _, want := range []string{
 			`labelbridge_jobs_total{outcome="done",printer="label-1"} 2`,
 			`labelbridge_jobs_total{outcome="failed",printer="broken"} 1`,
