@@ -2,7 +2,6 @@ package escpos
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/labelbridge/labelbridge/label"
+	"github.com/labelbridge/labelbridge/label/labeltest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -326,48 +326,8 @@ func checkSanitized(t *testing.T, in, out string) {
 	}
 }
 
-// hostileStrings returns every distinct string value of the shared tricky
-// sample orders.
-func hostileStrings(tb testing.TB) []string {
-	tb.Helper()
-	path := filepath.Join("..", "label", "testdata", "samples", "orders-60-tricky.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("read the shared sample orders: %v", err)
-	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	var out []string
-	seen := map[string]bool{}
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case string:
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range v {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	if len(out) < 100 {
-		tb.Fatalf("%s holds only %d strings", path, len(out))
-	}
-	return out
-}
-
 func TestHostileText(t *testing.T) {
-	for _, s := range hostileStrings(t) {
+	for _, s := range labeltest.HostileStrings(t) {
 		checkSanitized(t, s, SanitizeText(s))
 		p := &label.Page{Width: 576, Height: 40, Elements: []label.Element{&label.Text{Height: 24, Text: s}}}
 		var buf bytes.Buffer
@@ -378,7 +338,7 @@ func TestHostileText(t *testing.T) {
 }
 
 func FuzzSanitizeText(f *testing.F) {
-	for _, s := range hostileStrings(f) {
+	for _, s := range labeltest.HostileStrings(f) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

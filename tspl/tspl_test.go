@@ -2,7 +2,6 @@ package tspl
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/labelbridge/labelbridge/label"
+	"github.com/labelbridge/labelbridge/label/labeltest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -434,61 +434,10 @@ func TestEncodeReportsWriteErrors(t *testing.T) {
 	}
 }
 
-// hostileStrings returns every distinct string value of the shared tricky
-// sample orders.
-func hostileStrings(tb testing.TB) []string {
-	tb.Helper()
-	path := filepath.Join("..", "label", "testdata", "samples", "orders-60-tricky.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("read the shared sample orders: %v", err)
-	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	var out []string
-	seen := map[string]bool{}
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case string:
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range v {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	if len(out) < 100 {
-		tb.Fatalf("%s holds only %d strings", path, len(out))
-	}
-	return out
-}
-
-// textPage puts s as a text run between a bar and a bitmap, so that a text
-// escaping its string would show in the commands or the raster after it.
-func textPage(s string, img *label.Mono) *label.Page {
-	return &label.Page{Width: 200, Height: 140, DPI: 203, Elements: []label.Element{
-		&label.Rect{X: 10, Y: 10, W: 100, H: 4},
-		&label.Text{X: 10, Y: 20, Height: 30, Text: s},
-		&label.Bitmap{X: 10, Y: 60, Img: img},
-		&label.Text{X: 10, Y: 115, Height: 20, Text: "after"},
-	}}
-}
-
 func TestEncodeHostileTextKeepsTheCommandStructure(t *testing.T) {
 	img := qrLike(50, 25)
-	for _, s := range hostileStrings(t) {
-		p := textPage(s, img)
+	for _, s := range labeltest.HostileStrings(t) {
+		p := labeltest.TextPage(s, img)
 		var buf bytes.Buffer
 		if err := Encode(&buf, p); err != nil {
 			t.Fatalf("Encode(%q): %v", s, err)
@@ -501,7 +450,7 @@ func TestEncodeHostileTextKeepsTheCommandStructure(t *testing.T) {
 }
 
 func FuzzEncode(f *testing.F) {
-	for _, s := range hostileStrings(f) {
+	for _, s := range labeltest.HostileStrings(f) {
 		f.Add(s, []byte{0xF0, 0x0F}, uint8(9))
 	}
 	for _, name := range []string{"label-203.tspl", "label-300.tspl"} {
@@ -515,7 +464,7 @@ func FuzzEncode(f *testing.F) {
 		width := 1 + int(w)%64
 		img := label.NewMono(width, len(bits)/((width+7)/8))
 		copy(img.Pix, bits)
-		p := textPage(text, img)
+		p := labeltest.TextPage(text, img)
 		var buf bytes.Buffer
 		if err := Encode(&buf, p); err != nil {
 			t.Fatalf("Encode: %v", err)
