@@ -408,3 +408,54 @@ func TestSharedContentIsStoredOnce(t *testing.T) {
 		t.Fatalf("store is %d MiB after a reprint: the reprint copied the content per page", fi.Size()>>20)
 	}
 }
+
+// TestPrintedWhenJobQueuedDuringProbe: a job queued while the worker is busy
+// asking the printer for its state leaves a wake-up behind that the worker
+// never waits on; it must not cut short the printed confirmation after the
+// job, or the documents stay sent forever on a printer that can tell.
+func TestPrintedWhenJobQueuedDuringProbe(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	p := tcpPrinter(t, "p", sim)
+	inProbe := make(chan struct{})
+	queued := make(chan struct{})
+	var once sync.Once
+	p.Probe = func(ctx context.Context, c queue.Conn) (queue.Health, error) {
+		once.Do(func() {
+			close(inProbe)
+			<-queued
+		})
+		return queue.Health{State: "ready"}, nil
+	}
+	p.Confirm = func(ctx context.Context, c queue.Conn, pending int) (bool, error) {
+		// The printer takes a moment to finish its labels.
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+			return true, nil
+		}
+	}
+	dir := t.TempDir()
+	q, err := queue.Open(queue.Config{
+		Path: filepath.Join(dir, "store.db"), Printers: []queue.Printer{p}, Log: zerolog.Nop(),
+		IdleClose: time.Minute, IdlePoll: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	sub := q.Subscribe(0)
+	<-inProbe
+	id, _, err := q.Submit(context.Background(), zplJob("p", 3, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(queued)
+	printed := 0
+	collect(t, sub, 20*time.Second, func(ev labelbridge.Event) bool {
+		if ev.Type == labelbridge.EventDocument && ev.JobID == id && ev.State == string(labelbridge.DocPrinted) {
+			printed++
+		}
+		return printed == 3
+	})
+}

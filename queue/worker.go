@@ -198,6 +198,16 @@ func (w *worker) run(ctx context.Context) {
 	}
 	for {
 		id, ok := w.next()
+		if !ok && len(w.unconfirmed) > 0 {
+			// Nothing else to print: now ask whether what was sent has
+			// printed. A job queued meanwhile interrupts the wait and is
+			// taken first; the documents are confirmed at the next idle
+			// moment.
+			if err := w.confirm(ctx); err != nil && ctx.Err() == nil {
+				w.log.Error().Err(err).Msg("store printed documents")
+			}
+			continue
+		}
 		if !ok {
 			w.setBusy(false)
 			select {
@@ -221,13 +231,6 @@ func (w *worker) run(ctx context.Context) {
 		delete(w.cancelled, id)
 		delete(w.since, id)
 		w.mu.Unlock()
-		if err == nil && w.peek() == "" {
-			// Nothing else to print: now ask whether what was sent has
-			// printed, without holding up the jobs that keep coming.
-			if err := w.confirm(ctx); err != nil && ctx.Err() == nil {
-				w.log.Error().Err(err).Msg("store printed documents")
-			}
-		}
 		idle.Reset(w.q.cfg.IdleClose)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -622,6 +625,15 @@ func (w *worker) confirm(ctx context.Context) error {
 		w.unconfirmed = nil
 		return nil
 	}
+	// A wake-up left over from a job already taken would end the wait at
+	// once, and with it every later try: drop it, then look for work.
+	select {
+	case <-w.wake:
+	default:
+	}
+	if w.peek() != "" {
+		return nil
+	}
 	n := 0
 	for _, docs := range w.unconfirmed {
 		n += len(docs)
@@ -634,7 +646,6 @@ func (w *worker) confirm(ctx context.Context) error {
 		select {
 		case <-w.wake:
 			cancel()
-			w.poke() // for the run loop
 		case <-cctx.Done():
 		}
 	}()
