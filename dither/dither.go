@@ -183,3 +183,20 @@ func Fit(srcW, srcH, maxW, maxH int) (w, h int) {
 	}
 	return maxW, int(max(min((2*sh*mw+sw)/(2*sw), mh), 1))
 }
+
+// OrderedInto dithers the part r of a grey picture already at the printer's
+// resolution onto the same dots of m, with the Ordered matrix anchored at the
+// picture's origin, so neighbouring regions share one grid. r is clipped to
+// both pictures. It is how a rasterized page keeps its text thresholded and
+// dithers only the photographs on it.
+func OrderedInto(m *label.Mono, gray *image.Gray, r image.Rectangle) {
+	r = r.Intersect(gray.Rect).Intersect(image.Rect(0, 0, m.W, m.H))
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := gray.Pix[gray.PixOffset(r.Min.X, y):]
+		for i := range r.Dx() {
+			x := r.Min.X + i
+			t := (float32(bayer[y%8][x%8]) + 0.5) * 256 / 64
+			m.SetBlack(x, y, float32(row[i]) < t)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"math"
 	"runtime/debug"
@@ -27,6 +28,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/dither"
 	"github.com/labelbridge/labelbridge/label"
 )
 
@@ -119,7 +121,9 @@ func (r *Rasterizer) PageCount(ctx context.Context, data []byte) (int, error) {
 // Page renders page (1-based) of the PDF in data to an image of exactly
 // o.WidthDots x o.HeightDots. Grey is thresholded, not dithered: label PDFs
 // hold text and barcodes, and anything darker than 60% white prints, so the
-// anti-aliased edges of a thin bar widen it rather than erase it. Errors
+// anti-aliased edges of a thin bar widen it rather than erase it. Only the
+// images that are photographs (mostly mid-tones in their own pixels) are
+// dithered, with dither.Ordered's matrix. Errors
 // about the document are invalid_request errors on "content_base64"; a page
 // out of range is one on "pages".
 func (r *Rasterizer) Page(ctx context.Context, data []byte, page int, o Options) (*label.Mono, error) {
@@ -386,12 +390,23 @@ func (e *engine) render(doc *document, page int, o Options) (*label.Mono, error)
 		}
 	}
 	m := placement(b, o)
+	photos, err := e.photos(p, float64(w.PageWidth), float64(h.PageHeight), m)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: page %d: images: %w", page, err)
+	}
 	gray, stride, free, err := e.draw(p, o.WidthDots, o.HeightDots, m)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: page %d: render: %w", page, err)
 	}
 	defer free()
-	return threshold(gray, stride, o.WidthDots, o.HeightDots), nil
+	out := threshold(gray, stride, o.WidthDots, o.HeightDots)
+	if len(photos) > 0 {
+		g := &image.Gray{Pix: gray, Stride: stride, Rect: image.Rect(0, 0, o.WidthDots, o.HeightDots)}
+		for _, r := range photos {
+			dither.OrderedInto(out, g, r)
+		}
+	}
+	return out, nil
 }
 
 // contentDPI is the resolution the content is first looked for at:
