@@ -128,7 +128,10 @@ func jobStatusJSON(st *labelbridge.JobStatus) any {
 }
 
 type previewPage struct {
+	// Page is the PDF page shown; other documents' pages have none.
+	Page      int    `json:"page,omitempty"`
 	PNGBase64 string `json:"png_base64"`
+	png       []byte
 }
 
 type previewFrame struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labelbridge/labelbridge"
@@ -178,33 +179,85 @@ func (s *Server) getPrinters(w http.ResponseWriter, r *http.Request) {
 }
 
 // preview decodes {"printer":…,"document":DOC} and renders it.
-func (s *Server) preview(o *object) ([][]byte, error) {
+// preview renders a preview request's document. With only > 0 it renders
+// just that page of those the document has (1-based) and reports how many
+// there are; otherwise every page, at most maxPreviewPages of them.
+func (s *Server) preview(o *object, only int) (pages []previewPage, total int, err error) {
 	name, err := o.str("printer", true, 128)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	lang, ok := s.printerLanguage(name)
 	if !ok {
-		return nil, &labelbridge.Error{Code: labelbridge.CodeUnknownPrinter, Path: o.at("printer"), Message: fmt.Sprintf("no printer named %q", name)}
+		return nil, 0, &labelbridge.Error{Code: labelbridge.CodeUnknownPrinter, Path: o.at("printer"), Message: fmt.Sprintf("no printer named %q", name)}
 	}
 	raw, ok := o.raw("document")
 	if !ok {
-		return nil, labelbridge.Invalid(o.at("document"), "required")
+		return nil, 0, labelbridge.Invalid(o.at("document"), "required")
 	}
 	if err := o.unknown(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var doc labelbridge.Document
-	if _, err := decodeDocument(raw, o.at("document"), lang, &doc); err != nil {
-		return nil, err
+	spec, err := decodeDocument(raw, o.at("document"), lang, &doc)
+	if err != nil {
+		return nil, 0, err
 	}
 	if s.cfg.Preview == nil {
-		return nil, labelbridge.Errorf(labelbridge.CodeUnsupportedKind, "previews are not available")
+		return nil, 0, labelbridge.Errorf(labelbridge.CodeUnsupportedKind, "previews are not available")
 	}
-	return s.cfg.Preview(name, &doc)
+	if doc.Kind != labelbridge.KindPDF {
+		pngs, err := s.cfg.Preview(name, &doc)
+		if err != nil {
+			return nil, 0, err
+		}
+		if only > len(pngs) {
+			return nil, 0, labelbridge.Invalid("page", "want 1 to %d", len(pngs))
+		}
+		if only > 0 {
+			return []previewPage{{png: pngs[only-1]}}, len(pngs), nil
+		}
+		out := make([]previewPage, len(pngs))
+		for i, p := range pngs {
+			out[i] = previewPage{png: p}
+		}
+		return out, len(out), nil
+	}
+	// A PDF previews the pages it would print, as a print would pick them.
+	docs, err := pdfPages(doc, spec, o.at("document"), s.cfg.PDFPages)
+	if err != nil {
+		return nil, 0, err
+	}
+	total = len(docs)
+	switch {
+	case only > len(docs):
+		return nil, 0, labelbridge.Invalid("page", "want 1 to %d", len(docs))
+	case only > 0:
+		docs = docs[only-1 : only]
+	case len(docs) > maxPreviewPages:
+		return nil, 0, &labelbridge.Error{Code: labelbridge.CodeTooLarge, Path: o.at("document") + ".pages",
+			Message: fmt.Sprintf("%d pages; a preview shows at most %d: ask for some with pages, e.g. \"1-%d\"", len(docs), maxPreviewPages, maxPreviewPages)}
+	}
+	out := make([]previewPage, 0, len(docs))
+	for i := range docs {
+		pngs, err := s.cfg.Preview(name, &docs[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, p := range pngs {
+			out = append(out, previewPage{Page: docs[i].Page, png: p})
+		}
+	}
+	return out, total, nil
 }
 
-// postPreview answers the first page as image/png, or page N with ?page=N.
+// maxPreviewPages bounds a preview's reply: each page is a PNG of tens of
+// kilobytes, and a 600-page PDF is previewed a range at a time.
+const maxPreviewPages = 50
+
+// postPreview answers the first page as image/png, or page N with ?page=N
+// (of a PDF, the Nth of the pages asked for), with the number of pages in
+// X-Pages and a PDF page's own number in X-PDF-Page.
 func (s *Server) postPreview(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.Limits.MaxFrameBytes))
 	if err != nil {
@@ -220,21 +273,26 @@ func (s *Server) postPreview(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
-	pages, err := s.preview(o)
+	page := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 {
+			s.writeError(w, labelbridge.Invalid("page", "want a page number from 1, got %q", p))
+			return
+		} else {
+			page = n
+		}
+	}
+	pages, total, err := s.preview(o, page)
 	if err != nil {
 		s.writeError(w, err)
 		return
 	}
-	page := 1
-	if p := r.URL.Query().Get("page"); p != "" {
-		if _, err := fmt.Sscanf(p, "%d", &page); err != nil || page < 1 || page > len(pages) {
-			s.writeError(w, labelbridge.Invalid("page", "want 1 to %d", len(pages)))
-			return
-		}
-	}
 	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("X-Pages", fmt.Sprint(len(pages)))
-	w.Write(pages[page-1])
+	w.Header().Set("X-Pages", fmt.Sprint(total))
+	if pages[0].Page > 0 {
+		w.Header().Set("X-PDF-Page", fmt.Sprint(pages[0].Page))
+	}
+	w.Write(pages[0].png)
 }
 
 type discoverReply struct {

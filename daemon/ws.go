@@ -495,13 +495,13 @@ func (c *conn) dispatch(env envelope) error {
 		c.sub.Seek(from)
 		c.sendMu.Unlock()
 	case "preview":
-		pages, err := c.s.preview(o)
+		pages, _, err := c.s.preview(o, 0)
 		if err != nil {
 			return err
 		}
-		frame := previewFrame{Type: "preview", ID: env.ID, Pages: make([]previewPage, len(pages))}
-		for i, p := range pages {
-			frame.Pages[i].PNGBase64 = base64.StdEncoding.EncodeToString(p)
+		frame := previewFrame{Type: "preview", ID: env.ID, Pages: pages}
+		for i := range pages {
+			frame.Pages[i].PNGBase64 = base64.StdEncoding.EncodeToString(pages[i].png)
 		}
 		c.send(frame)
 	case "discover":

@@ -7,12 +7,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/gorilla/websocket"
 
 	"github.com/labelbridge/labelbridge"
 	"github.com/labelbridge/labelbridge/printer/printertest"
@@ -75,6 +80,73 @@ func TestPDFPrintsPageByPage(t *testing.T) {
 			t.Fatalf("pages 2-3 made %v documents", last[len(last)-1]["total"])
 		}
 	})
+	t.Run("PreviewEveryPageAsked", func(t *testing.T) {
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+m.Server.Addr()+"/v1/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		ws.WriteJSON(map[string]any{"type": "preview", "id": "v", "printer": "p",
+			"document": map[string]any{"kind": "pdf", "content_base64": content, "pages": "2-3"}})
+		var reply struct {
+			Type  string `json:"type"`
+			Pages []struct {
+				Page int    `json:"page"`
+				PNG  []byte `json:"png_base64"`
+			} `json:"pages"`
+		}
+		ws.SetReadDeadline(time.Now().Add(time.Minute))
+		if err := ws.ReadJSON(&reply); err != nil || reply.Type != "preview" {
+			t.Fatalf("preview: %+v %v", reply, err)
+		}
+		if len(reply.Pages) != 2 || reply.Pages[0].Page != 2 || reply.Pages[1].Page != 3 || bytes.Equal(reply.Pages[0].PNG, reply.Pages[1].PNG) {
+			t.Fatalf("preview of pages 2-3 gave %d pages", len(reply.Pages))
+		}
+		for _, pg := range reply.Pages {
+			img, err := png.Decode(bytes.NewReader(pg.PNG))
+			if err != nil {
+				t.Fatalf("page %d preview: %v", pg.Page, err)
+			}
+			if b := img.Bounds(); b.Dx() != 799 || b.Dy() != 1198 {
+				t.Fatalf("page %d preview is %v, want 799x1198 (100x150 mm at 203 dpi)", pg.Page, b)
+			}
+		}
+
+		// Over HTTP, ?page=N picks the Nth of the pages asked for.
+		b, _ := json.Marshal(map[string]any{"printer": "p", "document": map[string]any{"kind": "pdf", "content_base64": content, "pages": "2-3"}})
+		resp, err := http.Post("http://"+m.Server.Addr()+"/v1/preview?page=2", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("X-Pages") != "2" || resp.Header.Get("X-PDF-Page") != "3" || !bytes.Equal(body, reply.Pages[1].PNG) {
+			t.Fatalf("POST /v1/preview?page=2 = %d, X-Pages %q, X-PDF-Page %q; want page 3 as over WebSocket",
+				resp.StatusCode, resp.Header.Get("X-Pages"), resp.Header.Get("X-PDF-Page"))
+		}
+	})
+	t.Run("ErrPreviewTooManyPages", func(t *testing.T) {
+		doc := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: 100, Ht: 150}})
+		for range 51 {
+			doc.AddPage()
+		}
+		var buf bytes.Buffer
+		if err := doc.Output(&buf); err != nil {
+			t.Fatal(err)
+		}
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+m.Server.Addr()+"/v1/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		ws.WriteJSON(map[string]any{"type": "preview", "id": "v", "printer": "p",
+			"document": map[string]any{"kind": "pdf", "content_base64": base64.StdEncoding.EncodeToString(buf.Bytes())}})
+		var f map[string]any
+		ws.SetReadDeadline(time.Now().Add(time.Minute))
+		if err := ws.ReadJSON(&f); err != nil || f["type"] != "error" || errCode(f) != "too_large" {
+			t.Fatalf("preview of 51 pages: %v %v; want too_large", f, err)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		doc  map[string]any
@@ -103,4 +175,38 @@ func postJSON(t *testing.T, url string, v any) (int, []byte) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, body
+}
+
+// TestPreviewCommandPDF previews a PDF file as it came from a marketplace,
+// offline: one PNG per page asked, and the printer bytes of each.
+func TestPreviewCommandPDF(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	in := filepath.Join(dir, "awb.pdf")
+	if err := os.WriteFile(in, threePagePDF(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "awb.png")
+	raw := filepath.Join(dir, "awb.tspl")
+	code, stdout, stderr := runCmd(t, "preview", in, "-o", out, "--language", "tspl", "--pages", "2-3", "--bytes", raw)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	second := filepath.Join(dir, "awb-2.png")
+	for _, name := range []string{out, second} {
+		b, err := os.ReadFile(name)
+		if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) || !strings.Contains(stdout, name) {
+			t.Fatalf("%s: %v, %d bytes; stdout %q", name, err, len(b), stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "awb-3.png")); err == nil {
+		t.Fatal("pages 2-3 wrote a third PNG")
+	}
+	tspl, _ := os.ReadFile(raw)
+	if got := bytes.Count(tspl, []byte("BITMAP ")); got != 2 {
+		t.Fatalf("TSPL bytes hold %d BITMAP commands, want one a page", got)
+	}
+	if code, _, stderr := runCmd(t, "preview", in, "--pages", "5"); code != 1 || !strings.Contains(stderr, "document.pages") {
+		t.Fatalf("page 5 of 3: exit %d, %q; want an error naming document.pages", code, stderr)
+	}
 }
