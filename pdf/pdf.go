@@ -5,6 +5,7 @@
 package pdf
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -77,6 +78,9 @@ type Rasterizer struct {
 	// DefaultIdle.
 	Idle time.Duration
 
+	handleLimit int // maxHandles unless set (tests)
+	starts      int // PDFium starts, for tests
+
 	mu      sync.Mutex
 	engine  *engine
 	timer   *time.Timer
@@ -90,15 +94,26 @@ type engine struct {
 	pool  pdfium.Pool
 	inst  pdfium.Pdfium
 	doc   *document
+	// handles counts the page objects looked at. go-pdfium's WebAssembly
+	// mode keeps a handle for each until the instance closes, so a
+	// long-running PDFium is restarted past maxHandles.
+	handles int
 }
+
+// maxHandles bounds the page-object handles one PDFium holds: some 100
+// bytes each, so at most about 10 MB, and a restart (from the compilation
+// cache) every few thousand pages with images.
+const maxHandles = 100_000
 
 // document is the last PDF opened. It stays open because a multi-page job
 // asks for its pages one call at a time, and parsing the file for every page
 // would make a 600-page document quadratic.
 type document struct {
-	sum   [sha256.Size]byte
-	ref   references.FPDF_DOCUMENT
-	pages int
+	sum    [sha256.Size]byte
+	data   []byte // as last asked for; callers do not change it
+	ref    references.FPDF_DOCUMENT
+	pages  int
+	images bool // it holds image XObjects, which may be photographs
 }
 
 // ErrClosed is returned by calls on a closed Rasterizer.
@@ -125,7 +140,8 @@ func (r *Rasterizer) PageCount(ctx context.Context, data []byte) (int, error) {
 // images that are photographs (mostly mid-tones in their own pixels) are
 // dithered, with dither.Ordered's matrix. Errors
 // about the document are invalid_request errors on "content_base64"; a page
-// out of range is one on "pages".
+// out of range is one on "pages". The document stays open for the next
+// call, known by its bytes: a caller must not change data it has passed.
 func (r *Rasterizer) Page(ctx context.Context, data []byte, page int, o Options) (*label.Mono, error) {
 	o, err := o.normalize()
 	if err != nil {
@@ -235,12 +251,18 @@ func (r *Rasterizer) open(ctx context.Context, data []byte) (*document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if r.engine != nil && r.engine.handles > cmp.Or(r.handleLimit, maxHandles) {
+		if err := r.release(); err != nil {
+			return nil, err
+		}
+	}
 	if r.engine == nil {
 		e, err := start(r.CacheDir)
 		if err != nil {
 			return nil, err
 		}
 		r.engine = e
+		r.starts++
 	}
 	doc, err := r.engine.open(data)
 	if err != nil {
@@ -286,6 +308,10 @@ func start(cacheDir string) (*engine, error) {
 		return nil, fmt.Errorf("pdf: start pdfium: %w", err)
 	}
 	e.inst = inst
+	// Compiling or loading PDFium leaves hundreds of MB of garbage; left
+	// to the collector, the heap would grow to twice that before the next
+	// collection, and the process would hold it all through a batch.
+	debug.FreeOSMemory()
 	return e, nil
 }
 
@@ -320,8 +346,14 @@ func (e *engine) close() error {
 
 // open loads data unless it is the document already open.
 func (e *engine) open(data []byte) (*document, error) {
+	// The pages of one job come as the very same bytes: no need to hash a
+	// megabyte a page to know it.
+	if e.doc != nil && len(data) == len(e.doc.data) && &data[0] == &e.doc.data[0] {
+		return e.doc, nil
+	}
 	sum := sha256.Sum256(data)
 	if e.doc != nil && e.doc.sum == sum {
+		e.doc.data = data
 		return e.doc, nil
 	}
 	if e.doc != nil {
@@ -341,7 +373,7 @@ func (e *engine) open(data []byte) (*document, error) {
 	case err != nil:
 		return nil, &labelbridge.Error{Code: labelbridge.CodeInvalidRequest, Path: "content_base64", Message: "the PDF cannot be opened", Err: err}
 	}
-	doc := &document{sum: sum, ref: res.Document}
+	doc := &document{sum: sum, ref: res.Document, data: data, images: hasImages(data)}
 	count, err := e.inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.ref})
 	if err != nil {
 		e.inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.ref})
@@ -390,7 +422,7 @@ func (e *engine) render(doc *document, page int, o Options) (*label.Mono, error)
 		}
 	}
 	m := placement(b, o)
-	photos, err := e.photos(p, float64(w.PageWidth), float64(h.PageHeight), m)
+	photos, err := e.photos(doc, p, float64(w.PageWidth), float64(h.PageHeight), m)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: page %d: images: %w", page, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"regexp"
 
 	"github.com/klippa-app/go-pdfium/enums"
 	"github.com/klippa-app/go-pdfium/references"
@@ -27,8 +28,13 @@ const photoShare = 0.15
 // photos returns the rectangles, in the device pixels m maps page points to,
 // of the page's images that hold photographs. Everything else on the page —
 // text, vector barcodes, and images that are black and white already — is
-// thresholded so that it stays sharp.
-func (e *engine) photos(p requests.Page, pageW, pageH float64, m matrix) ([]image.Rectangle, error) {
+// thresholded so that it stays sharp. Each object looked at costs a handle
+// that go-pdfium keeps until PDFium stops (see engine.handles), so pages of
+// a document without images are not walked at all.
+func (e *engine) photos(doc *document, p requests.Page, pageW, pageH float64, m matrix) ([]image.Rectangle, error) {
+	if !doc.images {
+		return nil, nil
+	}
 	toPage, err := e.userToPage(p, pageW, pageH)
 	if err != nil {
 		return nil, err
@@ -38,6 +44,7 @@ func (e *engine) photos(p requests.Page, pageW, pageH float64, m matrix) ([]imag
 		return nil, fmt.Errorf("count objects: %w", err)
 	}
 	w := photoWalk{e: e, p: p, device: m}
+	defer func() { e.handles += w.seen }()
 	for i := range n.Count {
 		o, err := e.inst.FPDFPage_GetObject(&requests.FPDFPage_GetObject{Page: p, Index: i})
 		if err != nil {
@@ -236,3 +243,12 @@ func deviceRect(m matrix, x0, y0, x1, y1 float64) image.Rectangle {
 	}
 	return image.Rect(int(math.Floor(minX)), int(math.Floor(minY)), int(math.Ceil(maxX)), int(math.Ceil(maxY)))
 }
+
+// imageXObject finds an image stream's dictionary. A stream cannot sit in
+// a compressed object stream (PDF 32000-1, 7.5.7), so every image XObject's
+// /Subtype is in the file as plain text; only inline images (BI … EI, in
+// compressed content streams) escape it, and they are thresholded.
+var imageXObject = regexp.MustCompile(`/Subtype\s*/Image\b`)
+
+// hasImages reports whether the PDF in data holds any image XObject.
+func hasImages(data []byte) bool { return imageXObject.Match(data) }

@@ -198,3 +198,58 @@ func TestMidTones(t *testing.T) {
 		t.Error("a buffer shorter than its size is not ignored")
 	}
 }
+
+// TestRestartReleasesHandles: go-pdfium keeps a handle for every page
+// object looked at until PDFium stops, so past a limit the Rasterizer
+// starts a fresh PDFium; the pages come out the same across the restart.
+func TestRestartReleasesHandles(t *testing.T) {
+	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: 100, Ht: 150}})
+	opt := fpdf.ImageOptions{ImageType: "PNG"}
+	pdf.RegisterImageOptionsReader("photo", opt, bytes.NewReader(photoPNG(t)))
+	for range 3 {
+		pdf.AddPage()
+		pdf.Rect(10, 10, 30, 30, "F")
+		pdf.ImageOptions("photo", 10, 60, 60, 30, false, opt, 0, "")
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !hasImages(buf.Bytes()) {
+		t.Fatal("hasImages misses the PDF's image")
+	}
+	ctx := context.Background()
+	o := Options{DPI: 203, WidthDots: 800, HeightDots: 1200}
+	want, err := shared.Page(ctx, buf.Bytes(), 1, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Rasterizer{CacheDir: shared.CacheDir, handleLimit: 1}
+	defer r.Close()
+	for page := 1; page <= 3; page++ {
+		got, err := r.Page(ctx, buf.Bytes(), page, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Pix, want.Pix) {
+			t.Fatalf("page %d differs from page 1 after %d starts", page, r.starts)
+		}
+	}
+	if r.starts != 3 {
+		t.Fatalf("PDFium started %d times for 3 pages over the handle limit, want 3", r.starts)
+	}
+}
+
+func TestHasImages(t *testing.T) {
+	if hasImages(makePDF(t, pageLabel(100, 150))) {
+		t.Error("a label of vector bars and text is taken to hold images")
+	}
+	for _, s := range []string{"<</Type /XObject /Subtype /Image /Width 4>>", "<</Subtype/Image>>", "/Subtype\n/Image "} {
+		if !hasImages([]byte(s)) {
+			t.Errorf("%q is not found", s)
+		}
+	}
+	if hasImages([]byte("/ProcSet [/PDF /Text /ImageB /ImageC /ImageI]")) {
+		t.Error("a ProcSet entry is taken for an image")
+	}
+}

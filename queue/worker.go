@@ -265,6 +265,9 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		return w.finishCancel(id, log)
 	}
 	log.Info().Int("documents", j.Total).Msg("printing")
+	// A PDF's pages share one copy of the file: load it once for the job,
+	// not once a page (a megabyte of JSON to decode each time).
+	shared := map[int][]byte{}
 	for i := 0; i < j.Total; i++ {
 		if w.isCancelled(id) {
 			return w.finishCancel(id, log)
@@ -279,7 +282,7 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 				return err
 			}
 			if ds.State == labelbridge.DocPending {
-				doc, err = loadDoc(tx, id, i)
+				doc, err = loadDocShared(tx, id, i, shared)
 			}
 			return err
 		})

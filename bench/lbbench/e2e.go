@@ -52,6 +52,8 @@ type e2eScenario struct {
 	// scenario (labelbridge_render_seconds, labelbridge_send_seconds).
 	RenderMs float64 `json:"render_mean_ms"`
 	SendMs   float64 `json:"send_mean_ms"`
+	// PDFBytes is the size of the batch's PDF, for PDF scenarios.
+	PDFBytes int `json:"pdf_bytes,omitempty"`
 }
 
 type e2eResult struct {
@@ -104,13 +106,30 @@ func runE2E(args []string) (any, error) {
 		}
 		return d
 	}
-	scenarios := []struct {
+	// The marketplace's own labels: one PDF of a page an order, sent as
+	// it came; each page prints as a label. Single jobs are one-page PDFs.
+	onePage, err := labelPDF(ascii[:1])
+	if err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	allPages, err := labelPDF(ascii)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	pdfDoc := func(b []byte) wireDoc {
+		return wireDoc{Ref: "awb", Kind: labelbridge.KindPDF, ContentBase64: b}
+	}
+	type scenario struct {
 		name, printer, text string
-		docs                []wireDoc
-	}{
-		{"raw ZPL", "zpl-raw", "auto", raw},
-		{"rendered ASCII label (text: native)", "zpl-native", "native", docs(ascii)},
-		{"rendered Thai label (text: raster)", "zpl-raster", "raster", docs(thai)},
+		single, batch       []wireDoc // documents to pick single jobs from; the batch job
+		labels              int       // labels the batch prints
+		pdfBytes            int
+	}
+	scenarios := []scenario{
+		{"raw ZPL", "zpl-raw", "auto", raw, raw, len(raw), 0},
+		{"rendered ASCII label (text: native)", "zpl-native", "native", docs(ascii), docs(ascii), len(ascii), 0},
+		{"rendered Thai label (text: raster)", "zpl-raster", "raster", docs(thai), docs(thai), len(thai), 0},
+		{"marketplace PDF label (pdf, one page a label)", "zpl-pdf", "auto", []wireDoc{pdfDoc(onePage)}, []wireDoc{pdfDoc(allPages)}, len(ascii), len(allPages)},
 	}
 
 	dir, err := os.MkdirTemp("", "lbbench-")
@@ -183,17 +202,20 @@ func runE2E(args []string) (any, error) {
 	defer c.close()
 	for _, sc := range scenarios {
 		sim := sims[sc.printer]
-		out := e2eScenario{Name: sc.name, Printer: sc.printer, Jobs: *jobs, BatchLabels: len(sc.docs)}
-		// Warm up: a few labels so connections are open and caches filled.
+		out := e2eScenario{Name: sc.name, Printer: sc.printer, Jobs: *jobs, BatchLabels: sc.labels, PDFBytes: sc.pdfBytes}
+		// Warm up: a few labels so connections are open and caches filled
+		// (for PDFs: PDFium started, from its compilation cache).
 		for i := range 5 {
-			if _, err := c.printAndWait(sim, sc.printer, sc.docs[i%len(sc.docs):i%len(sc.docs)+1]); err != nil {
+			n := len(sc.single)
+			if _, err := c.printAndWait(sim, sc.printer, sc.single[i%n:i%n+1], 1); err != nil {
 				return nil, fmt.Errorf("%s warm-up: %w", sc.name, err)
 			}
 		}
 		lat := make([]time.Duration, 0, *jobs)
 		acc := make([]time.Duration, 0, *jobs)
 		for i := range *jobs {
-			d, err := c.printAndWait(sim, sc.printer, sc.docs[i%len(sc.docs):i%len(sc.docs)+1])
+			n := len(sc.single)
+			d, err := c.printAndWait(sim, sc.printer, sc.single[i%n:i%n+1], 1)
 			if err != nil {
 				return nil, fmt.Errorf("%s job %d: %w", sc.name, i, err)
 			}
@@ -210,7 +232,7 @@ func runE2E(args []string) (any, error) {
 		time.Sleep(time.Second)
 		out.PeakReset = resetPeak(cmd.Process.Pid) == nil
 		before := len(sim.Data())
-		d, err := c.printAndWait(sim, sc.printer, sc.docs)
+		d, err := c.printAndWait(sim, sc.printer, sc.batch, sc.labels)
 		if err != nil {
 			return nil, fmt.Errorf("%s batch: %w", sc.name, err)
 		}
@@ -239,6 +261,9 @@ type wireDoc struct {
 	Language labelbridge.Language `json:"language,omitempty"`
 	Content  string               `json:"content,omitempty"`
 	Data     json.RawMessage      `json:"data,omitempty"`
+	// ContentBase64 is a pdf document's file; JSON encodes []byte as
+	// base64.
+	ContentBase64 []byte `json:"content_base64,omitempty"`
 }
 
 // simulator is a printer simulator and how many ZPL formats (^XZ) it has
@@ -331,18 +356,18 @@ func (c *client) close() { c.ws.Close() }
 
 type timing struct{ accepted, last time.Duration }
 
-// printAndWait submits one job and waits for the last of its labels to
-// reach the printer (the time measured) and then for the job's final
-// state, so that the next job starts on an idle printer worker: the worker
-// holds the next job until the printer confirms this one printed.
-func (c *client) printAndWait(sim *simulator, printer string, docs []wireDoc) (timing, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(len(docs))*200*time.Millisecond)
+// printAndWait submits one job and waits for the last of its labels (its
+// documents, or its PDF's pages) to reach the printer (the time measured)
+// and then for the job's final state, so that the next job starts on an
+// idle printer worker.
+func (c *client) printAndWait(sim *simulator, printer string, docs []wireDoc, labels int) (timing, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(labels)*200*time.Millisecond)
 	defer cancel()
 	frame, err := json.Marshal(map[string]any{"type": "print", "id": "p", "job": map[string]any{"printer": printer, "documents": docs}})
 	if err != nil {
 		return timing{}, err
 	}
-	want := sim.count() + len(docs)
+	want := sim.count() + labels
 	var t timing
 	start := time.Now()
 	if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/labelbridge/labelbridge"
+	"github.com/labelbridge/labelbridge/label/barcode"
 	"github.com/labelbridge/labelbridge/printer/printertest"
 )
 
@@ -208,5 +210,109 @@ func TestPreviewCommandPDF(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, "preview", in, "--pages", "5"); code != 1 || !strings.Contains(stderr, "document.pages") {
 		t.Fatalf("page 5 of 3: exit %d, %q; want an error naming document.pages", code, stderr)
+	}
+}
+
+// manyPagePDF is a PDF of n shipping labels, 100x150 mm, each page with its
+// own tracking number as Code 128 bars and text.
+func manyPagePDF(t *testing.T, n int) []byte {
+	t.Helper()
+	doc := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: 100, Ht: 150}})
+	doc.SetMargins(0, 0, 0)
+	doc.SetAutoPageBreak(false, 0)
+	for p := 1; p <= n; p++ {
+		doc.AddPage()
+		doc.SetFont("Helvetica", "B", 18)
+		doc.Text(8, 14, fmt.Sprintf("AWB %04d", p))
+		modules, err := barcode.Code128(fmt.Sprintf("TH%010d", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, dark := range modules {
+			if dark {
+				doc.Rect(8+float64(i)*0.33, 20, 0.33, 25, "F")
+			}
+		}
+		doc.SetFont("Helvetica", "", 11)
+		doc.SetXY(8, 55)
+		doc.MultiCell(84, 6, "TO: Somchai Jaidee, 99/1 Moo 4, Tambon Bang Phut, Amphoe Pak Kret, Nonthaburi 11120", "", "L", false)
+	}
+	var buf bytes.Buffer
+	if err := doc.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestPDF600PagesThroughTheDaemon sends a marketplace's 600-page PDF as one
+// document: every page reaches the printer once, in order, as its own
+// label with its own event, while the daemon's live heap stays flat (a
+// page at a time, one copy of the file). The benchmark (scripts/bench) reports
+// the pages a second and the peak resident memory.
+func TestPDF600PagesThroughTheDaemon(t *testing.T) {
+	n := 600
+	if raceEnabled || testing.Short() {
+		n = 60
+	}
+	sim := printertest.NewTCP(t)
+	sim.SetLanguage(labelbridge.ZPL)
+	m := startMain(t, "printers:\n  - name: p\n    connection: "+sim.URL()+"\n    language: zpl\n    media: 100x150mm\n")
+	data := manyPagePDF(t, n)
+	// The live heap (after a collection) once a sixth of the pages are
+	// out, and again near the end: a page at a time keeps it flat. What
+	// the simulator keeps of the labels it received is subtracted.
+	live := func() (heap, received int64) {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc), int64(len(sim.Data()))
+	}
+	early, late := n/6, n-n/10
+	var heapEarly, simEarly, heapLate, simLate int64
+	w := submit(t, m.Server.Addr(), map[string]any{"printer": "p", "documents": []any{
+		map[string]any{"ref": "awb-600", "kind": "pdf", "content_base64": base64.StdEncoding.EncodeToString(data)}}})
+	sentPages := map[float64]int{}
+	sent := 0
+	evs := w.until(10*time.Minute, func(f map[string]any) bool {
+		if f["type"] == "document" && f["state"] == "sent" {
+			sentPages[f["page"].(float64)]++
+			sent++
+			switch sent {
+			case early:
+				heapEarly, simEarly = live()
+			case late:
+				heapLate, simLate = live()
+			}
+		}
+		return isFinal(f)
+	})
+	if last := evs[len(evs)-1]; last["state"] != "done" || last["total"] != float64(n) {
+		t.Fatalf("job ended %v", last)
+	}
+	for p := 1; p <= n; p++ {
+		if sentPages[float64(p)] != 1 {
+			t.Fatalf("page %d was sent %d times", p, sentPages[float64(p)])
+		}
+	}
+	docs := sim.Documents()
+	if len(docs) != n {
+		t.Fatalf("printer got %d documents, want %d", len(docs), n)
+	}
+	seen := map[string]bool{}
+	for i, d := range docs {
+		if !bytes.Contains(d.Data, []byte("^GFA")) || seen[string(d.Data)] {
+			t.Fatalf("document %d is not a new ^GF label", i)
+		}
+		seen[string(d.Data)] = true
+	}
+	// Each page's raster (about 120 KB) and its copy of the file are
+	// garbage once sent; keeping either would add that much a page. What
+	// is left beyond the simulator's records is slack in growing slices.
+	growth := (heapLate - heapEarly) - 2*(simLate-simEarly) // the simulator's copy and its parse
+	perPage := growth / int64(late-early)
+	t.Logf("%d pages, %d KiB PDF: live heap %d MiB at page %d, %d MiB at page %d; %d bytes a page beyond the simulator's",
+		n, len(data)>>10, heapEarly>>20, early, heapLate>>20, late, perPage)
+	if perPage > 16<<10 {
+		t.Fatalf("the live heap grew by %d bytes a page printed, want a page at a time", perPage)
 	}
 }
