@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -103,6 +104,10 @@ type Config struct {
 	// again; 500ms by default. IdlePoll is how often an idle printer is
 	// asked (so status pages stay live); 30s by default, negative for never.
 	FaultPoll, IdlePoll time.Duration
+	// RenderAhead is how many documents of a job each printer's worker
+	// renders ahead of the one it sends, in parallel; GOMAXPROCS by
+	// default.
+	RenderAhead int
 }
 
 // Queue is the durable job queue. Its methods are safe for concurrent use.
@@ -156,6 +161,9 @@ func Open(cfg Config) (*Queue, error) {
 	}
 	if cfg.IdlePoll == 0 {
 		cfg.IdlePoll = 30 * time.Second
+	}
+	if cfg.RenderAhead <= 0 {
+		cfg.RenderAhead = runtime.GOMAXPROCS(0)
 	}
 	db, err := openDB(cfg.Path)
 	if err != nil {

@@ -459,3 +459,75 @@ func TestPrintedWhenJobQueuedDuringProbe(t *testing.T) {
 		return printed == 3
 	})
 }
+
+// TestRendersAheadInParallelSendsInOrder: a worker renders the next
+// documents of a job while it sends one, several at once, yet the printer
+// gets them in the job's order, once each, and a document that fails to
+// render fails alone.
+func TestRendersAheadInParallelSendsInOrder(t *testing.T) {
+	sim := printertest.NewTCP(t)
+	p := tcpPrinter(t, "p", sim)
+	var mu sync.Mutex
+	inflight, most := 0, 0
+	together := make(chan struct{})
+	var once sync.Once
+	render := p.Render
+	p.Render = func(ctx context.Context, d *labelbridge.Document) ([]byte, error) {
+		mu.Lock()
+		inflight++
+		most = max(most, inflight)
+		if inflight >= 3 {
+			once.Do(func() { close(together) })
+		}
+		mu.Unlock()
+		// Wait for company, so that the overlap does not depend on timing;
+		// a worker rendering one at a time times out here instead.
+		select {
+		case <-together:
+		case <-time.After(3 * time.Second):
+		}
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		return render(ctx, d)
+	}
+	q, err := queue.Open(queue.Config{
+		Path: filepath.Join(t.TempDir(), "store.db"), Printers: []queue.Printer{p}, Log: zerolog.Nop(),
+		RenderAhead: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	job := zplJob("p", 12, "")
+	job.Documents[5].Content = []byte("^XA^FDRENDER-FAIL^FS^XZ\n")
+	sub := q.Subscribe(0)
+	id, _, err := q.Submit(context.Background(), job, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := collect(t, sub, 30*time.Second, finalJob(id))
+	if last := evs[len(evs)-1]; last.State != string(labelbridge.JobFailed) {
+		t.Fatalf("job ended %s, want failed (one document did not render)", last.State)
+	}
+	mu.Lock()
+	if most < 3 {
+		t.Errorf("at most %d documents rendered at once, want 3 (the one sent and two ahead)", most)
+	}
+	mu.Unlock()
+	var want bytes.Buffer
+	for i, d := range job.Documents {
+		if i != 5 {
+			want.Write(d.Content)
+		}
+	}
+	got := printertest.Received(t, sim, printertest.LenAtLeast(want.Len()))
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("printer got\n%s\nwant the job's documents in order, without the one that failed:\n%s", got, want.Bytes())
+	}
+	for _, ev := range evs {
+		if ev.Type == labelbridge.EventDocument && ev.Index == 5 && ev.State != string(labelbridge.DocFailed) {
+			t.Fatalf("document 5 went %s", ev.State)
+		}
+	}
+}

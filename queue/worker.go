@@ -265,9 +265,8 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		return w.finishCancel(id, log)
 	}
 	log.Info().Int("documents", j.Total).Msg("printing")
-	// A PDF's pages share one copy of the file: load it once for the job,
-	// not once a page (a megabyte of JSON to decode each time).
-	shared := map[int][]byte{}
+	docs := newAhead(ctx, w, id, j.Total, w.q.cfg.RenderAhead)
+	defer docs.stop()
 	for i := 0; i < j.Total; i++ {
 		if w.isCancelled(id) {
 			return w.finishCancel(id, log)
@@ -275,27 +274,21 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if ctx.Err() != nil {
 			return w.pause(id)
 		}
-		var doc *labelbridge.Document
-		var ds docRecord
-		err := w.q.db.View(func(tx *bolt.Tx) (err error) {
-			if ds, err = loadDocState(tx, id, i); err != nil {
-				return err
-			}
-			if ds.State == labelbridge.DocPending {
-				doc, err = loadDocShared(tx, id, i, shared)
-			}
-			return err
-		})
-		if err != nil {
-			return err
+		p := docs.take(i)
+		if p.loadErr != nil {
+			return p.loadErr
 		}
+		ds, doc, data := p.ds, p.doc, p.data
 		if ds.State != labelbridge.DocPending {
 			continue
 		}
-		began := time.Now()
-		data, err := w.p.Render(ctx, doc)
-		w.q.metrics.rendered(w.p.Name, time.Since(began))
-		if err != nil {
+		w.q.metrics.rendered(w.p.Name, p.took)
+		if err := p.err; err != nil {
+			if ctx.Err() != nil {
+				// Rendering ahead was cut short by the stop, not the
+				// document's fault.
+				return w.pause(id)
+			}
 			log.Warn().Err(err).Int("doc", i).Msg("document did not render")
 			if err := w.docFinished(id, i, ds.Ref, labelbridge.DocFailed, problemOr(err, labelbridge.CodeRenderFailed), ds.MaybeRepeated); err != nil {
 				return err
@@ -305,7 +298,7 @@ func (w *worker) runJob(ctx context.Context, id string) error {
 		if j.Copies > 1 {
 			data = bytes.Repeat(data, j.Copies)
 		}
-		began = time.Now()
+		began := time.Now()
 		partial, err := w.send(ctx, id, i, data, log)
 		if err == nil {
 			w.q.metrics.sent(w.p.Name, len(data), time.Since(began))
