@@ -211,17 +211,17 @@ func (s *Server) preview(o *object, only int) (pages []previewPage, total int, e
 		if err != nil {
 			return nil, 0, err
 		}
-		if only > len(pngs) {
-			return nil, 0, labelbridge.Invalid("page", "want 1 to %d", len(pngs))
+		total = len(pngs)
+		if only > total {
+			return nil, 0, labelbridge.Invalid("page", "want 1 to %d", total)
 		}
 		if only > 0 {
-			return []previewPage{{png: pngs[only-1]}}, len(pngs), nil
+			pngs = pngs[only-1 : only]
 		}
-		out := make([]previewPage, len(pngs))
-		for i, p := range pngs {
-			out[i] = previewPage{png: p}
+		for _, p := range pngs {
+			pages = append(pages, previewPage{png: p})
 		}
-		return out, len(out), nil
+		return pages, total, nil
 	}
 	// A PDF previews the pages it would print, as a print would pick them.
 	docs, err := pdfPages(doc, spec, o.at("document"), s.cfg.PDFPages)

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +99,31 @@ func TestShippingLabelsPrintAndPreview(t *testing.T) {
 		img, err := png.Decode(bytes.NewReader(b))
 		if err != nil || img.Bounds().Dy() != 599 {
 			t.Fatalf("preview PNG: %v, height %d, want 599 dots (75 mm at 203 dpi)", err, img.Bounds().Dy())
+		}
+		// A pick list of every order runs over several labels: ?page=N
+		// picks one, X-Pages counts them.
+		pick, _ := json.Marshal(map[string]any{"printer": "tsc", "document": map[string]any{"kind": "pick_list", "size": "100x75mm",
+			"data": map[string]any{"batch_id": "B-1", "orders": orders}}})
+		post := func(query string) (*http.Response, []byte) {
+			resp, err := http.Post("http://"+h.s.Addr()+"/v1/preview"+query, "application/json", bytes.NewReader(pick))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp, b
+		}
+		first, firstPNG := post("")
+		n, _ := strconv.Atoi(first.Header.Get("X-Pages"))
+		if first.StatusCode != http.StatusOK || n < 2 {
+			t.Fatalf("pick list preview = %d with X-Pages %q; want several pages", first.StatusCode, first.Header.Get("X-Pages"))
+		}
+		second, secondPNG := post("?page=2")
+		if second.StatusCode != http.StatusOK || second.Header.Get("X-Pages") != first.Header.Get("X-Pages") || bytes.Equal(firstPNG, secondPNG) {
+			t.Fatalf("?page=2 = %d, X-Pages %q, same PNG as page 1: %v", second.StatusCode, second.Header.Get("X-Pages"), bytes.Equal(firstPNG, secondPNG))
+		}
+		if past, b := post(fmt.Sprintf("?page=%d", n+1)); past.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `"path":"page"`) {
+			t.Fatalf("?page=%d of %d = %d %s; want 400 at page", n+1, n, past.StatusCode, b)
 		}
 		resp2, _ := http.Post("http://"+h.s.Addr()+"/v1/preview", "application/json", strings.NewReader(`{"printer":"tsc","document":{"kind":"shipping_label","data":{}}}`))
 		b2, _ := io.ReadAll(resp2.Body)
