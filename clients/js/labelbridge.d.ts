@@ -66,7 +66,18 @@ export type Document =
   | { ref?: string; kind: "raw"; language: Language; content_base64: string }
   | { ref?: string; kind: "shipping_label"; data: Record<string, unknown>; size?: string }
   | { ref?: string; kind: "pick_list"; data: Record<string, unknown> }
-  | { ref?: string; kind: "image"; content_base64: string };
+  | { ref?: string; kind: "image"; content_base64: string }
+  /** A marketplace's PDF as it came: each page selected prints as one label, with its own events. */
+  | {
+      ref?: string;
+      kind: "pdf";
+      content_base64: string;
+      /** e.g. "1-3,7"; every page by default. */
+      pages?: string;
+      fit?: "contain" | "fill" | "none";
+      rotate?: "auto" | 0 | 90 | 180 | 270;
+      size?: string;
+    };
 
 export interface Job {
   /** A configured printer's name. */
@@ -111,6 +122,8 @@ export interface DocumentEvent {
   seq?: number;
   index: number;
   ref?: string;
+  /** The PDF page this document is, for a pdf document's pages. */
+  page?: number;
   state: "sent" | "printed" | "failed" | "cancelled";
   error?: Problem;
   /** The document was in flight when the daemon stopped, and was sent again: check that label. */
@@ -125,6 +138,7 @@ export type LabelbridgeEvent = JobEvent | DocumentEvent | ({ type: string; seq: 
 export interface DocumentStatus {
   index: number;
   ref?: string;
+  page?: number;
   state: DocumentState;
   error?: Problem;
   maybe_repeated?: true;
@@ -256,8 +270,8 @@ export interface Client {
   print(job: Job): PrintHandle;
   /** Every configured printer with its status now. */
   printers(): Promise<Printer[]>;
-  /** Renders a document for a printer: one PNG per page. */
-  preview(printer: string, document: Document): Promise<Array<{ png_base64: string }>>;
+  /** Renders a document for a printer: one PNG per page (a PDF's pages carry their page number; at most 50). */
+  preview(printer: string, document: Document): Promise<Array<{ png_base64: string; page?: number }>>;
   /** Documents not yet sent are never sent; cancelling a finished job does nothing. */
   cancel(jobId: string): Promise<void>;
   getJob(jobId: string): Promise<JobStatus>;

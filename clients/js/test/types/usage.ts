@@ -19,15 +19,18 @@ async function dashboard(): Promise<JobResult> {
   const first: string = printers[0].name;
   const pages = await lb.preview(first, { kind: "shipping_label", data: { order_id: "1" } });
   const png: string = pages[0].png_base64;
+  const awb = { kind: "pdf", content_base64: "JVBERi0=", pages: "1-3", fit: "contain", rotate: "auto" } as const;
+  const pdfPages = await lb.preview(first, awb);
+  const pageNo: number | undefined = pdfPages[0].page;
   const job = lb.print({
     printer: first,
     idempotency_key: "batch-B-2-003-labels",
-    documents: [{ ref: "576682230865707864", kind: "raw", language: "zpl", content: "^XA^XZ" }],
+    documents: [{ ref: "576682230865707864", kind: "raw", language: "zpl", content: "^XA^XZ" }, { ref: "awb-batch", ...awb, rotate: 90 }],
   });
   job
     .onDocument((ev) => {
       const s: "sent" | "printed" | "failed" | "cancelled" = ev.state;
-      if (ev.maybe_repeated) console.log("check label", ev.ref, s);
+      if (ev.maybe_repeated) console.log("check label", ev.ref, ev.page, s, pageNo);
     })
     .onJob((ev) => console.log(ev.done, "/", ev.total, ev.error?.code));
   const id: string = await job.jobId;
