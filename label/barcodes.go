@@ -47,17 +47,8 @@ func (c *canvas) code128(box image.Rectangle, data, field string) error {
 			n, n*lo, lo, box.Dx())
 	}
 	x := box.Min.X + (box.Dx()-len(modules)*mw)/2
-	for i := 0; i < len(modules); {
-		if !modules[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < len(modules) && modules[j] {
-			j++
-		}
-		c.rect(image.Rect(x+i*mw, box.Min.Y, x+j*mw, box.Max.Y))
-		i = j
+	for _, b := range barcode.Bars(modules) {
+		c.rect(image.Rect(x+b.Start*mw, box.Min.Y, x+b.End*mw, box.Max.Y))
 	}
 	return nil
 }

@@ -73,17 +73,8 @@ func drawLabel(tb testing.TB, pdf *fpdf.Fpdf, s labelSpec) {
 	// between dots and thresholding decides them.
 	const module = 0.33
 	bx, by, bh := s.x+6, s.y+10, 22.0
-	for i := 0; i < len(modules); {
-		if !modules[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < len(modules) && modules[j] {
-			j++
-		}
-		pdf.Rect(bx+float64(i)*module, by, float64(j-i)*module, bh, "F")
-		i = j
+	for _, b := range barcode.Bars(modules) {
+		pdf.Rect(bx+float64(b.Start)*module, by, float64(b.End-b.Start)*module, bh, "F")
 	}
 	qr, err := barcode.QR(s.orderID, barcode.LevelM)
 	if err != nil {

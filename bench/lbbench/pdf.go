@@ -47,17 +47,8 @@ func labelPDF(orders []json.RawMessage) ([]byte, error) {
 			return nil, fmt.Errorf("order %d: tracking: %w", i, err)
 		}
 		const module = 0.33
-		for x := 0; x < len(modules); {
-			if !modules[x] {
-				x++
-				continue
-			}
-			end := x
-			for end < len(modules) && modules[end] {
-				end++
-			}
-			doc.Rect(8+float64(x)*module, 20, float64(end-x)*module, 20, "F")
-			x = end
+		for _, b := range barcode.Bars(modules) {
+			doc.Rect(8+float64(b.Start)*module, 20, float64(b.End-b.Start)*module, 20, "F")
 		}
 		doc.SetFont("Helvetica", "", 10)
 		doc.Text(8, 45, o.Tracking)

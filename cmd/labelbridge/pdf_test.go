@@ -228,10 +228,8 @@ func manyPagePDF(t *testing.T, n int) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, dark := range modules {
-			if dark {
-				doc.Rect(8+float64(i)*0.33, 20, 0.33, 25, "F")
-			}
+		for _, b := range barcode.Bars(modules) {
+			doc.Rect(8+float64(b.Start)*0.33, 20, float64(b.End-b.Start)*0.33, 25, "F")
 		}
 		doc.SetFont("Helvetica", "", 11)
 		doc.SetXY(8, 55)

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -348,4 +349,28 @@ func FuzzQR(f *testing.F) {
 			t.Fatalf("QR(%q) decodes as %q", data, got)
 		}
 	})
+}
+
+func TestBars(t *testing.T) {
+	cases := []struct {
+		name    string
+		modules string // '1' a bar module
+		want    []Bar
+	}{
+		{"Empty", "", nil},
+		{"AllSpace", "000", nil},
+		{"Edges", "1101", []Bar{{0, 2}, {3, 4}}},
+		{"Inner", "0111001", []Bar{{1, 4}, {6, 7}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := make([]bool, len(tc.modules))
+			for i, c := range tc.modules {
+				m[i] = c == '1'
+			}
+			if got := Bars(m); !slices.Equal(got, tc.want) {
+				t.Errorf("Bars(%s) = %v, want %v", tc.modules, got, tc.want)
+			}
+		})
+	}
 }

@@ -139,3 +139,25 @@ func code128Values(data string) []int {
 	}
 	return values
 }
+
+// Bar is one bar of a linear symbol: modules Start up to End (exclusive).
+type Bar struct{ Start, End int }
+
+// Bars returns the bars of modules, left to right: each run of dark
+// modules once, so a bar is drawn as one rectangle whatever its width.
+func Bars(modules []bool) []Bar {
+	var bars []Bar
+	for i := 0; i < len(modules); {
+		if !modules[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(modules) && modules[j] {
+			j++
+		}
+		bars = append(bars, Bar{i, j})
+		i = j
+	}
+	return bars
+}
