@@ -1,12 +1,10 @@
 package text
 
 import (
-	"container/list"
 	"image"
 	"image/color"
 	"image/draw"
 	"math"
-	"sync"
 
 	"github.com/go-text/typesetting/font"
 	ot "github.com/go-text/typesetting/font/opentype"
@@ -35,22 +33,20 @@ func (r *Renderer) Draw(dst draw.Image, x, baseline int, s string, st Style) {
 		set = func(px, py int) { b.SetBlack(px, py, true) }
 	}
 	clip := dst.Bounds()
-	r.withShaper(func(sh *shaper) {
-		glyphs, _ := r.shape(sh, []rune(s), st)
-		for _, g := range glyphs {
-			m := r.mask(sh, g.font, g.gid, st.Size)
-			ox, oy := x+g.x.Round(), baseline+g.y.Round()
-			if !image.Rect(ox+m.dx, oy+m.dy, ox+m.dx+m.w, oy+m.dy+m.h).Overlaps(clip) {
-				continue
-			}
-			for _, sp := range m.spans {
-				py := oy + m.dy + int(sp.y)
-				for px := ox + m.dx + int(sp.x0); px < ox+m.dx+int(sp.x1); px++ {
-					set(px, py)
-				}
+	glyphs, _ := r.shape(s, st)
+	for _, g := range glyphs {
+		m := r.mask(g.font, g.gid, st.Size)
+		ox, oy := x+g.x.Round(), baseline+g.y.Round()
+		if !image.Rect(ox+m.dx, oy+m.dy, ox+m.dx+m.w, oy+m.dy+m.h).Overlaps(clip) {
+			continue
+		}
+		for _, sp := range m.spans {
+			py := oy + m.dy + int(sp.y)
+			for px := ox + m.dx + int(sp.x0); px < ox+m.dx+int(sp.x1); px++ {
+				set(px, py)
 			}
 		}
-	})
+	}
 }
 
 // glyphMask is a rasterised, thresholded glyph: runs of black dots in a
@@ -72,7 +68,7 @@ type glyphKey struct {
 }
 
 // mask returns the glyph rasterised at size, from the cache or made now.
-func (r *Renderer) mask(sh *shaper, id fontID, gid font.GID, size float64) *glyphMask {
+func (r *Renderer) mask(id fontID, gid font.GID, size float64) *glyphMask {
 	key := glyphKey{font: id, gid: gid, size: math.Float64bits(size)}
 	if m, ok := r.glyphs.get(key); ok {
 		return m
@@ -81,11 +77,13 @@ func (r *Renderer) mask(sh *shaper, id fontID, gid font.GID, size float64) *glyp
 	// different glyphs proceed; two racing on one glyph both rasterise it,
 	// which costs time, not correctness.
 	var outline font.GlyphOutline
-	if o, ok := sh.faces[id].GlyphDataOutline(gid); ok {
-		outline = o
-	}
-	m := rasterize(outline, float32(size)/float32(r.fonts[id].Upem()))
-	r.glyphs.put(key, m)
+	r.withShaper(func(sh *shaper) {
+		if o, ok := sh.faces[id].GlyphDataOutline(gid); ok {
+			outline = o
+		}
+	})
+	m := rasterize(outline, float32(size)/float32(r.fonts().fonts[id].Upem()))
+	r.glyphs.put(key, m, 1)
 	return m
 }
 
@@ -160,55 +158,4 @@ func rasterize(outline font.GlyphOutline, scale float32) *glyphMask {
 		}
 	}
 	return m
-}
-
-// glyphCache is a least-recently-used map of rasterised glyphs, bounded in
-// entries and safe for concurrent use.
-type glyphCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // of *cacheEntry, most recent first
-	items map[glyphKey]*list.Element
-}
-
-type cacheEntry struct {
-	key  glyphKey
-	mask *glyphMask
-}
-
-func newGlyphCache(max int) *glyphCache {
-	return &glyphCache{max: max, order: list.New(), items: make(map[glyphKey]*list.Element)}
-}
-
-func (c *glyphCache) get(k glyphKey) (*glyphMask, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[k]
-	if !ok {
-		return nil, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(*cacheEntry).mask, true
-}
-
-func (c *glyphCache) put(k glyphKey, m *glyphMask) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[k]; ok {
-		c.order.MoveToFront(e)
-		return
-	}
-	c.items[k] = c.order.PushFront(&cacheEntry{key: k, mask: m})
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).key)
-	}
-}
-
-// len returns the number of glyphs cached.
-func (c *glyphCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
 }

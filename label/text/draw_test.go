@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"slices"
 	"sync"
 	"testing"
 
@@ -171,65 +172,74 @@ func TestDrawMatchesGlyphs(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	r := mustRenderer(t)
 	texts := []string{"ปี่ ที่ ผู้ใหญ่", "Nguyễn Văn Đức", "ทุเรียนทอดกรอบ 100g", "Selangor"}
 	want := make([]*bitmap, len(texts))
+	wantLines := make([][]string, len(texts))
+	uncached := newRenderer(cacheLimits{})
 	for i, s := range texts {
 		want[i] = newBitmap(300, 60)
-		r.Draw(want[i], 2, 40, s, Style{Size: 22 + float64(i)})
+		uncached.Draw(want[i], 2, 40, s, Style{Size: 22 + float64(i)})
+		wantLines[i] = uncached.Wrap(s, Style{Size: 22}, 80)
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 8*len(texts))
-	for g := 0; g < 8; g++ {
-		for i, s := range texts {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got := newBitmap(300, 60)
-				r.Draw(got, 2, 40, s, Style{Size: 22 + float64(i)})
-				r.Wrap(s, Style{Size: 22}, 80)
-				for k := range got.pix {
-					if got.pix[k] != want[i].pix[k] {
-						errs <- fmt.Errorf("%q drawn concurrently differs at dot %d", s, k)
-						return
-					}
+	for _, rc := range []struct {
+		name string
+		r    *Renderer
+	}{
+		{"Shared", mustRenderer(t)},
+		// Caches too small for the texts evict while other goroutines
+		// read them.
+		{"TinyCaches", newRenderer(cacheLimits{glyphs: 8, lines: 2, lineGlyphs: 40, runs: 2, runRunes: 30, breaks: 1, breakOffs: 8})},
+	} {
+		t.Run(rc.name, func(t *testing.T) {
+			r := rc.r
+			var wg sync.WaitGroup
+			errs := make(chan error, 8*len(texts))
+			for g := 0; g < 8; g++ {
+				for i, s := range texts {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						got := newBitmap(300, 60)
+						r.Draw(got, 2, 40, s, Style{Size: 22 + float64(i)})
+						if lines := r.Wrap(s, Style{Size: 22}, 80); !slices.Equal(lines, wantLines[i]) {
+							errs <- fmt.Errorf("Wrap(%q) concurrently = %q, want %q", s, lines, wantLines[i])
+							return
+						}
+						for k := range got.pix {
+							if got.pix[k] != want[i].pix[k] {
+								errs <- fmt.Errorf("%q drawn concurrently differs at dot %d", s, k)
+								return
+							}
+						}
+					}()
 				}
-			}()
-		}
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-}
-
-func TestGlyphCacheBounded(t *testing.T) {
-	c := newGlyphCache(3)
-	key := func(i int) glyphKey { return glyphKey{gid: font.GID(i)} }
-	for i := 0; i < 3; i++ {
-		c.put(key(i), &glyphMask{w: i})
-	}
-	c.get(key(0)) // 0 is now the most recent; 1 the least
-	c.put(key(3), &glyphMask{w: 3})
-	if got := c.len(); got != 3 {
-		t.Errorf("len() = %d after 4 puts into a cache of 3, want 3", got)
-	}
-	if _, ok := c.get(key(1)); ok {
-		t.Error("least recently used glyph 1 is still cached")
-	}
-	for _, i := range []int{0, 2, 3} {
-		if m, ok := c.get(key(i)); !ok || m.w != i {
-			t.Errorf("get(%d) = %v, %v; want the mask put", i, m, ok)
-		}
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
 	}
 }
 
+// BenchmarkShapeLine measures shaping a line: Uncached shapes it every
+// time, Cached finds it shaped, as layout does when it measures a line it
+// wrapped a moment before.
 func BenchmarkShapeLine(b *testing.B) {
-	r := mustRenderer(b)
 	const s = "973/48 หมู่ 9 ถนนลาดพร้าว ตำบลในเมือง"
-	for b.Loop() {
-		r.Measure(s, Style{Size: 24})
+	for _, bc := range []struct {
+		name string
+		r    *Renderer
+	}{
+		{"Uncached", newRenderer(cacheLimits{})},
+		{"Cached", mustRenderer(b)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				bc.r.Measure(s, Style{Size: 24})
+			}
+		})
 	}
 }
 

@@ -8,8 +8,9 @@
 // where the font's positioning rules put them. Lines break at spaces and at
 // Thai word boundaries found by package thai. Glyphs are rasterised from
 // their outlines at whole-dot positions and thresholded to one bit: a dot
-// prints where the glyph covers at least half of it. Rasterised glyphs are
-// cached, since drawing is the cost on a label and shaping is cheap.
+// prints where the glyph covers at least half of it. Rasterised glyphs and
+// shaped lines are cached: layout shapes the same text several times while
+// it looks for the size that fits, then draws the lines it chose.
 package text
 
 import (
@@ -17,11 +18,11 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/go-text/typesetting/di"
 	"github.com/go-text/typesetting/font"
+	"github.com/go-text/typesetting/font/opentype"
 	"github.com/go-text/typesetting/language"
 	"github.com/go-text/typesetting/shaping"
 	"golang.org/x/image/math/fixed"
@@ -51,6 +52,17 @@ const (
 	numFonts
 )
 
+// fontFiles are the embedded fonts by fontID, with the names Glyph reports.
+var fontFiles = [numFonts]struct {
+	name string
+	data []byte
+}{
+	latinRegular: {"NotoSans-Regular", notoSansRegular},
+	latinBold:    {"NotoSans-Bold", notoSansBold},
+	thaiRegular:  {"NotoSansThai-Regular", notoSansThaiRegular},
+	thaiBold:     {"NotoSansThai-Bold", notoSansThaiBold},
+}
+
 // Style selects the font size and weight of a piece of text.
 type Style struct {
 	// Size is the em height in dots (pixels at the printer's resolution):
@@ -77,36 +89,94 @@ func (st Style) size() fixed.Int26_6 {
 }
 
 // Renderer measures, wraps and draws text. It holds the parsed fonts, the
-// Thai dictionary and a bounded cache of rasterised glyphs. A Renderer is
-// safe for concurrent use; build one with New and share it.
+// Thai dictionary, and bounded caches of shaped lines and rasterised
+// glyphs. A Renderer is safe for concurrent use; build one with New and
+// share it.
+//
+// The fonts are parsed on the first call that needs them and the
+// dictionary on the first Wrap, not by New: together they hold several
+// megabytes that a daemon waiting for its first job has no use for.
 type Renderer struct {
-	fonts   [numFonts]*font.Font
-	names   [numFonts]string
-	extents [numFonts]font.FontExtents
-	dict    *thai.Dict
+	fontSet func() (*fontSet, error) // parses once, on first call
+	dict    func() (*thai.Dict, error)
 	shapers sync.Pool // of *shaper: go-text faces and shapers are single-goroutine
-	glyphs  *glyphCache
+	glyphs  *lru[glyphKey, *glyphMask]
+	// Layout measures one text at several sizes to find the largest that
+	// fits, then measures and draws the lines it chose at the size it
+	// chose: most shapings repeat one made a moment before. lines keeps
+	// whole shapings, runs the size-independent split of a text into runs
+	// of one script and font.
+	lines *lru[lineKey, *shapedLine]
+	runs  *lru[runsKey, *segmented]
+	// paraBreaks keeps where paragraphs may break, also size-independent.
+	paraBreaks *lru[string, []int]
 }
 
-// glyphCacheSize bounds the rasterised glyphs kept: a label uses a few
-// hundred (three sizes, two weights, Thai and Latin), so this holds every
-// glyph of a busy day's labels in a few megabytes.
-const glyphCacheSize = 8192
+// fontSet is the parsed fonts, by fontID.
+type fontSet struct {
+	fonts   [numFonts]*font.Font
+	extents [numFonts]font.FontExtents
+}
 
-// New parses the embedded fonts and Thai dictionary. It takes some tens of
-// milliseconds; callers build one Renderer and keep it.
+// cacheLimits bound a Renderer's caches, each in entries and in what the
+// entries hold.
+type cacheLimits struct {
+	glyphs            int // rasterised glyphs
+	lines, lineGlyphs int // shaped texts, and their glyphs
+	runs, runRunes    int // texts split into runs, and their runes
+	breaks, breakOffs int // paragraphs' break offsets, and the offsets
+}
+
+// New returns a Renderer of the embedded fonts and Thai dictionary. It
+// checks that each font file reads as a font but parses fonts and
+// dictionary only when first needed, which takes a few tens of
+// milliseconds; callers build one Renderer and keep it. The embedded data
+// is parsed by this package's tests, so failing to parse it later means a
+// broken build, and the call that needed it panics.
 func New() (*Renderer, error) {
-	r := &Renderer{glyphs: newGlyphCache(glyphCacheSize)}
-	files := [numFonts]struct {
-		name string
-		data []byte
-	}{
-		latinRegular: {"NotoSans-Regular", notoSansRegular},
-		latinBold:    {"NotoSans-Bold", notoSansBold},
-		thaiRegular:  {"NotoSansThai-Regular", notoSansThaiRegular},
-		thaiBold:     {"NotoSansThai-Bold", notoSansThaiBold},
+	for _, f := range fontFiles {
+		if _, err := opentype.NewLoader(bytes.NewReader(f.data)); err != nil {
+			return nil, fmt.Errorf("text: font %s: %w", f.name, err)
+		}
 	}
-	for id, f := range files {
+	// A label uses a few hundred glyphs (three sizes, two weights, Thai
+	// and Latin), so 8192 hold those of a busy day in a few megabytes. It
+	// makes about a hundred distinct shapings of a few thousand glyphs in
+	// all, a few dozen texts and paragraphs: the other caches hold the
+	// last several labels' worth, some hundreds of kilobytes, which is all
+	// the reuse there is; beyond the label, only the sender and captions
+	// repeat.
+	return newRenderer(cacheLimits{
+		glyphs: 8192,
+		lines:  1024, lineGlyphs: 1 << 14,
+		runs: 512, runRunes: 1 << 14,
+		breaks: 256, breakOffs: 1 << 12,
+	}), nil
+}
+
+func newRenderer(lim cacheLimits) *Renderer {
+	r := &Renderer{
+		fontSet:    sync.OnceValues(parseFonts),
+		dict:       sync.OnceValues(thai.Default),
+		glyphs:     newLRU[glyphKey, *glyphMask](lim.glyphs, lim.glyphs),
+		lines:      newLRU[lineKey, *shapedLine](lim.lines, lim.lineGlyphs),
+		runs:       newLRU[runsKey, *segmented](lim.runs, lim.runRunes),
+		paraBreaks: newLRU[string, []int](lim.breaks, lim.breakOffs),
+	}
+	r.shapers.New = func() any {
+		fs := r.fonts()
+		sh := &shaper{}
+		for id, f := range fs.fonts {
+			sh.faces[id] = font.NewFace(f)
+		}
+		return sh
+	}
+	return r
+}
+
+func parseFonts() (*fontSet, error) {
+	var fs fontSet
+	for id, f := range fontFiles {
 		face, err := font.ParseTTF(bytes.NewReader(f.data))
 		if err != nil {
 			return nil, fmt.Errorf("text: font %s: %w", f.name, err)
@@ -115,21 +185,27 @@ func New() (*Renderer, error) {
 		if !ok {
 			return nil, fmt.Errorf("text: font %s: no horizontal metrics", f.name)
 		}
-		r.fonts[id], r.names[id], r.extents[id] = face.Font, f.name, ext
+		fs.fonts[id], fs.extents[id] = face.Font, ext
 	}
-	dict, err := thai.Default()
+	return &fs, nil
+}
+
+// fonts returns the parsed fonts, parsing them on the first call.
+func (r *Renderer) fonts() *fontSet {
+	fs, err := r.fontSet()
 	if err != nil {
-		return nil, fmt.Errorf("text: %w", err)
+		panic(err) // the embedded fonts are broken: see New
 	}
-	r.dict = dict
-	r.shapers.New = func() any {
-		sh := &shaper{}
-		for id, f := range r.fonts {
-			sh.faces[id] = font.NewFace(f)
-		}
-		return sh
+	return fs
+}
+
+// thaiDict returns the Thai dictionary, parsing it on the first call.
+func (r *Renderer) thaiDict() *thai.Dict {
+	d, err := r.dict()
+	if err != nil {
+		panic(fmt.Errorf("text: %w", err)) // the embedded word list is broken: see New
 	}
-	return r, nil
+	return d
 }
 
 // shaper is one goroutine's shaping state: go-text faces cache glyph
@@ -172,29 +248,98 @@ type shapedGlyph struct {
 	gid   font.GID
 	x, y  fixed.Int26_6
 	adv   fixed.Int26_6
-	runeI int // index of the first rune of the glyph's cluster
+	runeI int32 // index of the first rune of the glyph's cluster
 }
 
-// shape lays out rs on one line and returns its glyphs in logical order
-// and the line's advance. The shaper must not be shared while in use.
-func (r *Renderer) shape(sh *shaper, rs []rune, st Style) ([]shapedGlyph, fixed.Int26_6) {
+// lineKey identifies one shaping. The size is the exact 26.6 size the
+// shaper is given, though go-text v0.3 shapes at whole dots: keying on
+// what it is given stays right whatever it does with it.
+type lineKey struct {
+	text string
+	bold bool
+	size fixed.Int26_6
+}
+
+// shapedLine is a text shaped on one line: its glyphs in logical order and
+// its advance. It is shared through the cache and never modified.
+type shapedLine struct {
+	glyphs []shapedGlyph
+	adv    fixed.Int26_6
+}
+
+// runsKey identifies the split of a text into runs, which does not depend
+// on the size.
+type runsKey struct {
+	text string
+	bold bool
+}
+
+// segmented is a text split into runs of one direction, script and font,
+// ready for the shaper but for the face and size. It is shared through the
+// cache and never modified.
+type segmented struct {
+	runs  []shaping.Input // Face is nil: faces belong to one shaper
+	fonts []fontID        // the font of each run
+}
+
+// shape lays out s on one line and returns its glyphs in logical order
+// and the line's advance. The glyphs may be shared: callers must not
+// modify them.
+func (r *Renderer) shape(s string, st Style) ([]shapedGlyph, fixed.Int26_6) {
 	size := st.size()
-	if len(rs) == 0 || size == 0 {
+	if s == "" || size == 0 {
 		return nil, 0
 	}
-	rs = oneLine(rs)
-	latin, th := st.fonts()
+	key := lineKey{text: s, bold: st.Bold, size: size}
+	if l, ok := r.lines.get(key); ok {
+		return l.glyphs, l.adv
+	}
+	var l shapedLine
+	r.withShaper(func(sh *shaper) {
+		seg := r.segment(sh, s, st.Bold)
+		if len(seg.runs) > 0 {
+			n := len(seg.runs[0].Text) // every run's Text is all of s
+			l.glyphs = make([]shapedGlyph, 0, n+n/8)
+		}
+		for i, run := range seg.runs {
+			id := seg.fonts[i]
+			run.Face, run.Size = sh.faces[id], size
+			// Glyph extents are not needed: pen positions come from the
+			// advances and offsets, which extents do not change.
+			out := sh.hb.ShapeNoExtents(run)
+			for _, g := range out.Glyphs {
+				l.glyphs = append(l.glyphs, shapedGlyph{
+					font: id, gid: g.GlyphID,
+					x: l.adv + g.XOffset, y: -g.YOffset,
+					adv: g.Advance, runeI: int32(g.ClusterIndex),
+				})
+				l.adv += g.Advance
+			}
+		}
+	})
+	r.lines.put(key, &l, len(l.glyphs)+1)
+	return l.glyphs, l.adv
+}
+
+// segment returns s split into runs for the shaper, from the cache or
+// made now with sh.
+func (r *Renderer) segment(sh *shaper, s string, bold bool) *segmented {
+	key := runsKey{text: s, bold: bold}
+	if seg, ok := r.runs.get(key); ok {
+		return seg
+	}
+	rs := oneLine([]rune(s))
+	latin, th := Style{Bold: bold}.fonts()
 	sh.fm = fontmap{latin: sh.faces[latin], thai: sh.faces[th]}
 	in := shaping.Input{
 		Text:      rs,
 		RunEnd:    len(rs),
 		Direction: di.DirectionLTR,
-		Size:      size,
 		Language:  language.NewLanguage("und"),
 	}
-	var glyphs []shapedGlyph
-	var pen fixed.Int26_6
-	for _, run := range sh.seg.Split(in, &sh.fm) {
+	split := sh.seg.Split(in, &sh.fm) // owned by sh.seg: copied below
+	seg := &segmented{runs: make([]shaping.Input, len(split)), fonts: make([]fontID, len(split))}
+	for i, run := range split {
 		id := latin
 		if run.Face == sh.faces[th] {
 			id = th
@@ -202,41 +347,29 @@ func (r *Renderer) shape(sh *shaper, rs []rune, st Style) ([]shapedGlyph, fixed.
 		if run.Script == language.Thai {
 			run.Language = language.NewLanguage("th")
 		}
-		out := sh.hb.Shape(run)
-		for _, g := range out.Glyphs {
-			glyphs = append(glyphs, shapedGlyph{
-				font: id, gid: g.GlyphID,
-				x: pen + g.XOffset, y: -g.YOffset,
-				adv: g.Advance, runeI: g.ClusterIndex,
-			})
-			pen += g.Advance
-		}
+		run.Face = nil
+		seg.runs[i], seg.fonts[i] = run, id
 	}
-	return glyphs, pen
+	r.runs.put(key, seg, len(rs)+1)
+	return seg
 }
 
-// oneLine returns rs with tabs and line separators as spaces: the shaper's
-// bidi step would end the text at a paragraph separator and drop the rest,
-// and a tab has no glyph. Other control characters are left to draw as the
-// missing-glyph box, so stray bytes in order data show on the label.
+// oneLine turns tabs and line separators in rs into spaces, in place, and
+// returns rs: the shaper's bidi step would end the text at a paragraph
+// separator and drop the rest, and a tab has no glyph. Other control
+// characters are left to draw as the missing-glyph box, so stray bytes in
+// order data show on the label.
 func oneLine(rs []rune) []rune {
-	var out []rune
 	for i, c := range rs {
 		switch c {
 		case '\t', '\n', '\v', '\f', '\r', 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029:
-			if out == nil {
-				out = slices.Clone(rs)
-			}
-			out[i] = ' '
+			rs[i] = ' '
 		}
 	}
-	if out == nil {
-		return rs
-	}
-	return out
+	return rs
 }
 
-// withShaper runs f with a shaper of its own.
+// withShaper runs f with a shaper of its own, which it must not keep.
 func (r *Renderer) withShaper(f func(sh *shaper)) {
 	sh := r.shapers.Get().(*shaper)
 	defer r.shapers.Put(sh)
@@ -247,8 +380,7 @@ func (r *Renderer) withShaper(f func(sh *shaper)) {
 // the nearest dot. Like Draw, it takes tabs and line separators in s for
 // spaces; Wrap is the way to lay out several lines.
 func (r *Renderer) Measure(s string, st Style) int {
-	var w fixed.Int26_6
-	r.withShaper(func(sh *shaper) { _, w = r.shape(sh, []rune(s), st) })
+	_, w := r.shape(s, st)
 	return w.Round()
 }
 
@@ -264,9 +396,10 @@ func (r *Renderer) Metrics(st Style) (ascent, descent, lineHeight int) {
 	}
 	var asc, desc, gap float64
 	latin, th := st.fonts()
+	fs := r.fonts()
 	for _, id := range []fontID{latin, th} {
-		e := r.extents[id]
-		scale := float64(size) / 64 / float64(r.fonts[id].Upem())
+		e := fs.extents[id]
+		scale := float64(size) / 64 / float64(fs.fonts[id].Upem())
 		asc = math.Max(asc, float64(e.Ascender)*scale)
 		desc = math.Max(desc, -float64(e.Descender)*scale)
 		gap = math.Max(gap, float64(e.LineGap)*scale)
@@ -288,11 +421,9 @@ type Glyph struct {
 // tools that pin the shaping.
 func (r *Renderer) Glyphs(s string, st Style) []Glyph {
 	var out []Glyph
-	r.withShaper(func(sh *shaper) {
-		gs, _ := r.shape(sh, []rune(s), st)
-		for _, g := range gs {
-			out = append(out, Glyph{ID: uint32(g.gid), X: g.x.Round(), Y: g.y.Round(), Font: r.names[g.font]})
-		}
-	})
+	gs, _ := r.shape(s, st)
+	for _, g := range gs {
+		out = append(out, Glyph{ID: uint32(g.gid), X: g.x.Round(), Y: g.y.Round(), Font: fontFiles[g.font].name})
+	}
 	return out
 }

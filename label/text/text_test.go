@@ -69,23 +69,20 @@ func TestGlyphsGolden(t *testing.T) {
 func inkBox(r *Renderer, g shapedGlyph, size float64) (map[image.Point]bool, image.Rectangle) {
 	dots := map[image.Point]bool{}
 	var box image.Rectangle
-	r.withShaper(func(sh *shaper) {
-		m := r.mask(sh, g.font, g.gid, size)
-		ox, oy := g.x.Round(), g.y.Round()
-		for _, sp := range m.spans {
-			for x := sp.x0; x < sp.x1; x++ {
-				p := image.Pt(ox+m.dx+int(x), oy+m.dy+int(sp.y))
-				dots[p] = true
-				box = box.Union(image.Rectangle{Min: p, Max: p.Add(image.Pt(1, 1))})
-			}
+	m := r.mask(g.font, g.gid, size)
+	ox, oy := g.x.Round(), g.y.Round()
+	for _, sp := range m.spans {
+		for x := sp.x0; x < sp.x1; x++ {
+			p := image.Pt(ox+m.dx+int(x), oy+m.dy+int(sp.y))
+			dots[p] = true
+			box = box.Union(image.Rectangle{Min: p, Max: p.Add(image.Pt(1, 1))})
 		}
-	})
+	}
 	return dots, box
 }
 
 func shaped(r *Renderer, s string, st Style) []shapedGlyph {
-	var gs []shapedGlyph
-	r.withShaper(func(sh *shaper) { gs, _ = r.shape(sh, []rune(s), st) })
+	gs, _ := r.shape(s, st)
 	return gs
 }
 

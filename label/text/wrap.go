@@ -1,6 +1,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -24,12 +25,23 @@ func (r *Renderer) Wrap(s string, st Style, maxWidth int) []string {
 		return nil
 	}
 	var lines []string
-	r.withShaper(func(sh *shaper) {
-		for _, p := range paragraphs(s) {
-			lines = r.wrapParagraph(sh, lines, p, st, maxWidth)
-		}
-	})
+	for _, p := range paragraphs(s) {
+		lines = r.wrapParagraph(lines, p, st, maxWidth)
+	}
 	return lines
+}
+
+// breaks returns the offsets in p where a line may break, and len(p), from
+// the cache or found now: they do not depend on the size, and layout wraps
+// a paragraph at several sizes. The slice is shared and must not be
+// modified; it is full to capacity, so appending copies it.
+func (r *Renderer) breaks(p string) []int {
+	if b, ok := r.paraBreaks.get(p); ok {
+		return b
+	}
+	b := slices.Clip(append(r.thaiDict().Breaks(p), len(p)))
+	r.paraBreaks.put(p, b, len(b))
+	return b
 }
 
 // paragraphs splits s at line separators, CR LF counting as one.
@@ -87,7 +99,7 @@ func leadingSpace(p string) int {
 // advances; each chosen line is then measured on its own, since kerning
 // and shaping at its ends can make it a little wider, and shortened to the
 // previous break when it no longer fits.
-func (r *Renderer) wrapParagraph(sh *shaper, lines []string, p string, st Style, maxWidth int) []string {
+func (r *Renderer) wrapParagraph(lines []string, p string, st Style, maxWidth int) []string {
 	if trimTrailingSpace(p) == "" {
 		return append(lines, "")
 	}
@@ -102,9 +114,9 @@ func (r *Renderer) wrapParagraph(sh *shaper, lines []string, p string, st Style,
 	}
 	runeAt[len(p)] = len(rs)
 	prefix := make([]fixed.Int26_6, len(rs)+1)
-	glyphs, _ := r.shape(sh, rs, st)
+	glyphs, _ := r.shape(p, st)
 	for _, g := range glyphs {
-		if g.runeI >= 0 && g.runeI < len(rs) {
+		if g.runeI >= 0 && int(g.runeI) < len(rs) {
 			prefix[g.runeI+1] += g.adv
 		}
 	}
@@ -117,11 +129,11 @@ func (r *Renderer) wrapParagraph(sh *shaper, lines []string, p string, st Style,
 		return prefix[runeAt[b]] - prefix[runeAt[a]]
 	}
 	fits := func(a, b int) bool {
-		_, w := r.shape(sh, []rune(trimTrailingSpace(p[a:b])), st)
+		_, w := r.shape(trimTrailingSpace(p[a:b]), st)
 		return w.Round() <= maxWidth
 	}
 
-	breaks := append(r.dict.Breaks(p), len(p))
+	breaks := r.breaks(p)
 	var cuts []int // character boundaries, computed when a word is too wide
 	for start := leadingSpace(p); start < len(p); {
 		// Candidates are the word breaks after start; when even the first

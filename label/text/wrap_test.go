@@ -1,6 +1,7 @@
 package text
 
 import (
+	"image/draw"
 	"slices"
 	"strings"
 	"testing"
@@ -113,7 +114,7 @@ func checkWrap(t *testing.T, r *Renderer, in string, st Style, width int, lines 
 			li++
 			continue
 		}
-		breaks := r.dict.Breaks(p)
+		breaks := r.thaiDict().Breaks(p)
 		for pos := 0; strings.TrimLeftFunc(p[pos:], isTrailingSpace) != ""; {
 			if li < len(lines) && !strings.HasPrefix(p[pos:], lines[li]) {
 				// Spaces end the line before, unless a mark sits on
@@ -207,10 +208,86 @@ func FuzzWrap(f *testing.F) {
 	})
 }
 
+// BenchmarkWrapAddress wraps one address: Uncached from scratch each time,
+// Cached with its lines already shaped and its breaks found.
 func BenchmarkWrapAddress(b *testing.B) {
-	r := mustRenderer(b)
 	const address = "973/48 หมู่ 9 ถนนลาดพร้าว ตำบลในเมือง อำเภอเมืองนครราชสีมา นครราชสีมา"
-	for b.Loop() {
-		r.Wrap(address, Style{Size: 24}, 300)
+	for _, bc := range []struct {
+		name string
+		r    *Renderer
+	}{
+		{"Uncached", newRenderer(cacheLimits{})},
+		{"Cached", mustRenderer(b)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				bc.r.Wrap(address, Style{Size: 24}, 300)
+			}
+		})
+	}
+}
+
+// fitBlock does what layout does with an address block: it finds the
+// largest whole size from floor to top at which s wraps to at most three
+// lines of width dots, by binary search as label.largestFitting does, then
+// measures and draws the lines at that size.
+func fitBlock(r *Renderer, img draw.Image, s string, floor, top, width int) {
+	fits := func(size int) bool {
+		st := Style{Size: float64(size), Bold: true}
+		lines := r.Wrap(s, st, width)
+		for _, ln := range lines {
+			if r.Measure(ln, st) > width {
+				return false
+			}
+		}
+		return len(lines) <= 3
+	}
+	size := floor
+	if fits(top) {
+		size = top
+	} else if fits(floor) {
+		lo, hi := floor, top
+		for hi-lo > 1 {
+			if mid := (lo + hi) / 2; fits(mid) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		size = lo
+	}
+	st := Style{Size: float64(size), Bold: true}
+	asc, _, lh := r.Metrics(st)
+	for i, ln := range r.Wrap(s, st, width) {
+		r.Draw(img, 0, asc+i*lh, ln, st)
+	}
+}
+
+// BenchmarkFitAddress lays out the sample addresses the way a shipping
+// label's recipient block is laid out (fitBlock), one address an op.
+// Uncached keeps only rasterised glyphs, which is what the Renderer cached
+// before it cached shaping.
+func BenchmarkFitAddress(b *testing.B) {
+	var addrs []string
+	for _, s := range readSamples(b) {
+		if strings.Contains(s, "หมู่") {
+			addrs = append(addrs, s)
+		}
+	}
+	img := newBitmap(560, 400)
+	for _, bc := range []struct {
+		name string
+		r    *Renderer
+	}{
+		{"Uncached", newRenderer(cacheLimits{glyphs: 8192})},
+		{"Cached", mustRenderer(b)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				fitBlock(bc.r, img, addrs[i%len(addrs)], 18, 44, 560)
+				i++
+			}
+		})
 	}
 }

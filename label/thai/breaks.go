@@ -353,7 +353,7 @@ func (d *Dict) segmentRun(rs []rune, brk []bool) {
 				if node = d.child(node, rs[k]); node < 0 {
 					break
 				}
-				if !d.nodes[node].word {
+				if !d.isWord(node) {
 					continue
 				}
 				// ๆ and ฯ cling to the cluster before them, so a word

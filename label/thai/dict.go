@@ -34,28 +34,22 @@ var (
 
 // Dict is a Thai word list loaded into a trie. A Dict is read-only once
 // built, so one value may be shared by any number of goroutines.
+//
+// The trie takes five bytes a node, some 360 KB for the embedded list: the
+// children of a node are consecutive nodes, so a node needs only where its
+// children start, how many there are and whether a word ends there, and
+// the label of the edge into it.
 type Dict struct {
-	nodes []trieNode
-	edges []trieEdge
+	node  []uint32 // first child << 8 | children << 1 | 1 if a word ends here
+	label []byte   // label[i]: the edge into node i, a Thai rune less U+0E00
 	words int
 }
 
-// trieNode's children are edges[first : first+n], sorted by label.
-type trieNode struct {
-	first int32
-	n     uint8
-	word  bool
-}
+// maxNodes bounds the trie: node packs the first child's index in 24 bits.
+const maxNodes = 1 << 24
 
-// trieEdge labels are Thai runes less U+0E00: every rune of a Thai word
-// lies in U+0E01..U+0E4E, so one byte holds it.
-type trieEdge struct {
-	label byte
-	child int32
-}
-
-// Default parses the embedded word lists. It costs a few tens of
-// milliseconds, so callers build it once and keep the result.
+// Default parses the embedded word lists. It costs some ten milliseconds,
+// so callers build it once and keep the result.
 func Default() (*Dict, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(embeddedWords))
 	if err != nil {
@@ -74,35 +68,60 @@ func Default() (*Dict, error) {
 // U+0E40..U+0E4E) is an error naming the line, since a list that silently
 // drops entries would segment worse without anyone noticing.
 func Parse(r io.Reader) (*Dict, error) {
-	var words [][]byte
+	// Keys go into one buffer, a byte a rune, and are cut out of it once
+	// it has stopped growing: one allocation, not one a word.
+	var buf []byte
+	var ends []int
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	line := 0
 	for sc.Scan() {
 		line++
-		w := strings.TrimSpace(sc.Text())
-		if w == "" || w[0] == '#' {
+		w := bytes.TrimSpace(sc.Bytes())
+		if len(w) == 0 || w[0] == '#' {
 			continue
 		}
-		key := make([]byte, 0, len(w)/3)
-		for i, r := range w {
+		for i, r := range string(w) {
 			if !inWordAlphabet(r) {
 				return nil, fmt.Errorf("thai: line %d: %q: character %U at byte %d is not a Thai letter or mark", line, w, r, i)
 			}
-			key = append(key, byte(r-0x0E00))
+			buf = append(buf, byte(r-0x0E00))
 		}
-		words = append(words, key)
+		ends = append(ends, len(buf))
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("thai: line %d: %w", line+1, err)
 	}
+	words := make([][]byte, len(ends))
+	start := 0
+	for i, end := range ends {
+		words[i] = buf[start:end:end]
+		start = end
+	}
 	slices.SortFunc(words, bytes.Compare)
 	words = slices.CompactFunc(words, bytes.Equal)
-	d := &Dict{words: len(words)}
-	d.nodes = make([]trieNode, 0, len(words)*3)
-	d.edges = make([]trieEdge, 0, len(words)*3)
-	d.build(words, 0)
+	// Each word adds a node for every byte past the prefix it shares with
+	// the word before it in sorted order.
+	nodes := 1
+	var prev []byte
+	for _, w := range words {
+		nodes += len(w) - commonPrefix(prev, w)
+		prev = w
+	}
+	if nodes > maxNodes {
+		return nil, fmt.Errorf("thai: %d words make %d trie nodes, more than the %d a Dict holds", len(words), nodes, maxNodes)
+	}
+	d := &Dict{words: len(words), node: make([]uint32, 1, nodes), label: make([]byte, 1, nodes)}
+	d.build(words, 0, 0)
 	return d, nil
+}
+
+func commonPrefix(a, b []byte) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // inWordAlphabet reports whether r may appear in a dictionary word: Thai
@@ -112,37 +131,35 @@ func inWordAlphabet(r rune) bool {
 	return (r >= 0x0E01 && r <= 0x0E3A) || (r >= 0x0E40 && r <= 0x0E4E)
 }
 
-// build adds the node for the sorted, distinct keys that share their first
-// depth bytes and returns its index. Children's edges are reserved as one
-// block before recursing so that a node's edges stay contiguous.
-func (d *Dict) build(keys [][]byte, depth int) int32 {
-	id := int32(len(d.nodes))
-	d.nodes = append(d.nodes, trieNode{})
+// build fills in node id for the sorted, distinct keys that share their
+// first depth bytes. Its children are appended as one block before any of
+// them is built, which keeps them consecutive.
+func (d *Dict) build(keys [][]byte, depth int, id int32) {
+	var v uint32
 	if len(keys) > 0 && len(keys[0]) == depth {
-		d.nodes[id].word = true
+		v = 1
 		keys = keys[1:]
 	}
-	var groups [][][]byte
-	for len(keys) > 0 {
-		label := keys[0][depth]
-		n := 1
-		for n < len(keys) && keys[n][depth] == label {
-			n++
+	first := int32(len(d.node))
+	for i := 0; i < len(keys); {
+		label := keys[i][depth]
+		for i < len(keys) && keys[i][depth] == label {
+			i++
 		}
-		groups = append(groups, keys[:n])
-		keys = keys[n:]
+		d.node = append(d.node, 0)
+		d.label = append(d.label, label)
 	}
-	first := int32(len(d.edges))
-	d.nodes[id].first = first
-	d.nodes[id].n = uint8(len(groups)) // at most 0x4E distinct labels
-	for _, g := range groups {
-		d.edges = append(d.edges, trieEdge{label: g[0][depth]})
+	n := int32(len(d.node)) - first // at most 0x4E distinct labels
+	d.node[id] = uint32(first)<<8 | uint32(n)<<1 | v
+	child := first
+	for i := 0; i < len(keys); child++ {
+		j := i + 1
+		for j < len(keys) && keys[j][depth] == keys[i][depth] {
+			j++
+		}
+		d.build(keys[i:j], depth+1, child)
+		i = j
 	}
-	for i, g := range groups {
-		child := d.build(g, depth+1)
-		d.edges[first+int32(i)].child = child
-	}
-	return id
 }
 
 // child returns the node reached from node n by rune r, or -1.
@@ -151,22 +168,26 @@ func (d *Dict) child(n int32, r rune) int32 {
 		return -1
 	}
 	label := byte(r - 0x0E00)
-	nd := d.nodes[n]
-	es := d.edges[nd.first : nd.first+int32(nd.n)]
-	lo, hi := 0, len(es)
+	v := d.node[n]
+	first := int32(v >> 8)
+	ls := d.label[first : first+int32(v>>1&0x7F)]
+	lo, hi := 0, len(ls)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if es[m].label < label {
+		if ls[m] < label {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(es) && es[lo].label == label {
-		return es[lo].child
+	if lo < len(ls) && ls[lo] == label {
+		return first + int32(lo)
 	}
 	return -1
 }
+
+// isWord reports whether a dictionary word ends at node n.
+func (d *Dict) isWord(n int32) bool { return d.node[n]&1 != 0 }
 
 // Contains reports whether word is in the dictionary.
 func (d *Dict) Contains(word string) bool {
@@ -179,7 +200,7 @@ func (d *Dict) Contains(word string) bool {
 			return false
 		}
 	}
-	return d.nodes[n].word
+	return d.isWord(n)
 }
 
 // Len returns the number of distinct words in the dictionary.

@@ -1,8 +1,12 @@
 package thai
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func mustDefault(tb testing.TB) *Dict {
@@ -76,6 +80,49 @@ func TestDefault(t *testing.T) {
 	// gendict drops ICU entries that end with a leading vowel.
 	if d.Contains("วาจาไ") {
 		t.Errorf(`Contains("วาจาไ") = true, want the truncated ICU entry dropped`)
+	}
+}
+
+func TestDefaultHoldsEveryWord(t *testing.T) {
+	d := mustDefault(t)
+	zr, err := gzip.NewReader(bytes.NewReader(embeddedWords))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]bool{}
+	for _, line := range strings.Split(string(list)+"\n"+embeddedExtra, "\n") {
+		if w := strings.TrimSpace(line); w != "" && w[0] != '#' {
+			words[w] = true
+		}
+	}
+	if d.Len() != len(words) {
+		t.Errorf("Len() = %d, want the %d distinct words of the lists", d.Len(), len(words))
+	}
+	prefixes := 0
+	for w := range words {
+		if !d.Contains(w) {
+			t.Errorf("Contains(%q) = false for a word of the list", w)
+		}
+		// A prefix that is no word of its own leads into the trie but
+		// must not be taken for a word.
+		_, n := utf8.DecodeLastRuneInString(w)
+		if p := w[:len(w)-n]; p != "" && !words[p] {
+			prefixes++
+			if d.Contains(p) {
+				t.Errorf("Contains(%q) = true; only %q is in the list", p, w)
+			}
+		}
+	}
+	if prefixes == 0 {
+		t.Error("no word of the list has a prefix that is not a word; the check above checked nothing")
+	}
+	// Parse counts the nodes before building, so nothing is over-allocated.
+	if len(d.node) != cap(d.node) || len(d.label) != len(d.node) {
+		t.Errorf("trie of %d nodes (capacity %d) and %d labels; want them equal", len(d.node), cap(d.node), len(d.label))
 	}
 }
 
