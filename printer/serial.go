@@ -14,10 +14,11 @@ import (
 // COM3 on Windows. The port is opened in raw mode, so bytes go out exactly as
 // given (no newline translation).
 type Serial struct {
-	port    *serialPort
-	addr    string
-	timeout time.Duration
-	err     error // set when a document was cut off
+	port     *serialPort
+	addr     string
+	timeout  time.Duration
+	quietGap time.Duration // see QuietGap
+	err      error         // set when a document was cut off
 }
 
 // OpenSerial opens the serial port name with settings p. Zero fields of p
@@ -37,8 +38,22 @@ func OpenSerial(ctx context.Context, name string, p SerialParams, o Options) (*S
 	if err != nil {
 		return nil, &Error{Op: "open", Addr: addr, Err: err}
 	}
-	return &Serial{port: port, addr: addr, timeout: o.WriteTimeout}, nil
+	bits := 1 + mode.DataBits + 1 // start, data, stop
+	if mode.Parity != serial.NoParity {
+		bits++
+	}
+	if mode.StopBits == serial.TwoStopBits {
+		bits++
+	}
+	// Three characters' time on the line, a millisecond at least: a
+	// printer still answering sends its next byte well within it.
+	gap := max(time.Millisecond, time.Duration(3*bits)*time.Second/time.Duration(mode.BaudRate))
+	return &Serial{port: port, addr: addr, timeout: o.WriteTimeout, quietGap: gap}, nil
 }
+
+// QuietGap is how long the line stays silent before a printer that was
+// talking counts as done: three characters' time, a millisecond at least.
+func (s *Serial) QuietGap() time.Duration { return s.quietGap }
 
 // Write sends one document. With flow control the printer may hold the line
 // (paper out, buffer full); a document that makes no progress for

@@ -162,3 +162,29 @@ func TestSerialWriteStopsWithContext(t *testing.T) {
 		t.Errorf("Write cancelled while held = %v (Written %d), want context.Canceled part way", err, pe.Written)
 	}
 }
+
+// TestSerialQuietGap: draining stale bytes before a status query waits as
+// long as a few characters take on the line, so a slow printer's late
+// answer is not cut in half; fast lines keep a millisecond.
+func TestSerialQuietGap(t *testing.T) {
+	tests := []struct {
+		query string
+		want  time.Duration
+	}{
+		{"", 3 * 10 * time.Second / 9600},                                   // 8N1 at 9600: 10 bits a character
+		{"?baud=9600&parity=even&stop_bits=2", 3 * 12 * time.Second / 9600}, // start, 8 data, parity, 2 stop
+		{"?baud=115200", time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			c := openSerial(t, printertest.NewSerial(t), tt.query, printer.Options{})
+			q, ok := c.(interface{ QuietGap() time.Duration })
+			if !ok {
+				t.Fatalf("%T has no QuietGap", c)
+			}
+			if got := q.QuietGap(); got != tt.want {
+				t.Errorf("QuietGap() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

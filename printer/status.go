@@ -74,14 +74,24 @@ var ErrNoAnswer = errors.New("printer: no answer to the status query")
 // DefaultQueryTimeout bounds one status query when ctx allows longer.
 const DefaultQueryTimeout = time.Second
 
-// drainWait is how long draining waits for a stale byte still on its way
-// (a late answer to an earlier query is already in the socket by then; this
-// is paid before every document, so it stays short);
-// drainLimit bounds how much a printer that keeps talking can make it read.
+// drainWait is how long draining waits for another stale byte on a
+// network link: a late answer to an earlier query is in the socket by then,
+// and this is paid before every document, so it stays short. Slower links
+// say how long a pause must be to mean the printer has stopped talking
+// (quietGapper). drainLimit bounds how much a printer that keeps talking can
+// make it read.
 const (
-	drainWait  = time.Millisecond
+	drainWait  = 200 * time.Microsecond
 	drainLimit = 64 << 10
 )
+
+// quietGapper is a link on which bytes arrive further apart than on a
+// network: a serial line at 9600 baud takes a millisecond a byte.
+type quietGapper interface {
+	// QuietGap is how long without a byte means the printer has
+	// finished sending.
+	QuietGap() time.Duration
+}
 
 // statusQuery is one language's status query and how to read its answer.
 type statusQuery struct {
@@ -226,11 +236,15 @@ func isTimeout(err error) bool {
 }
 
 // drain reads and discards what the printer has already sent, until it
-// stays quiet for drainWait.
+// stays quiet for drainWait, or the link's own quiet gap.
 func drain(ctx context.Context, r Reader) error {
+	gap := drainWait
+	if q, ok := r.(quietGapper); ok {
+		gap = max(gap, q.QuietGap())
+	}
 	buf := make([]byte, 4096)
 	for total := 0; total < drainLimit; {
-		dctx, cancel := context.WithTimeout(ctx, drainWait)
+		dctx, cancel := context.WithTimeout(ctx, gap)
 		n, err := r.Read(dctx, buf)
 		cancel()
 		total += n

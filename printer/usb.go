@@ -60,3 +60,7 @@ func (u *USB) Close() error {
 	}
 	return nil
 }
+
+// QuietGap: the kernel's printer driver hands over what the device sent in
+// USB packets, polled about every millisecond.
+func (u *USB) QuietGap() time.Duration { return time.Millisecond }
