@@ -126,7 +126,7 @@ if (pdfScen) {
   table(['', ''], [
     ['pages a second, submit to last page at the printer', f(pdfScen.batch_labels / (pdfScen.batch_ms / 1000), 0)],
     ['batch total', `${f(pdfScen.batch_ms / 1000, 2)} s`],
-    ['daemon\'s render time a page (PDFium + ZPL)', `${f(pdfScen.render_mean_ms, 2)} ms`],
+    ['daemon\'s render time a page (PDFium + ZPL; pages rendered ahead wait their turn for the one PDFium, and that wait counts)', `${f(pdfScen.render_mean_ms, 2)} ms`],
     [`peak resident memory during the batch${pdfScen.peak_reset ? '' : ' (since start)'}`, `${mib(pdfScen.peak_rss_kb)} MiB`],
     ['bytes to the printer a page (mean)', `${kib(pdfScen.batch_bytes / pdfScen.batch_labels)} KiB`],
   ]);
