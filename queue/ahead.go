@@ -86,7 +86,8 @@ func (a *ahead) prepare(i int) prepared {
 		if p.ds.State == labelbridge.DocPending {
 			a.mu.Lock()
 			defer a.mu.Unlock()
-			p.doc, err = loadDocShared(tx, a.id, i, a.shared)
+			p.doc, err = loadDoc(tx, a.id, i, a.shared)
+			a.forget()
 		}
 		return err
 	})
@@ -101,6 +102,23 @@ func (a *ahead) prepare(i int) prepared {
 	p.data, p.err = a.w.p.Render(a.ctx, p.doc)
 	p.took = time.Since(began)
 	return p
+}
+
+// forget keeps the two latest shared contents. A document only shares the
+// content of the latest one before it that had different content, so older
+// ones will not be asked for again (and if one is, it is loaded again):
+// a job of a thousand raw documents must not hold them all. Call with mu
+// held.
+func (a *ahead) forget() {
+	for len(a.shared) > 2 {
+		oldest := -1
+		for k := range a.shared {
+			if oldest < 0 || k < oldest {
+				oldest = k
+			}
+		}
+		delete(a.shared, oldest)
+	}
 }
 
 // stop abandons what is rendering ahead and waits for it, so nothing of

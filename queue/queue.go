@@ -628,7 +628,7 @@ func (q *Queue) Reprint(ctx context.Context, id string) (string, error) {
 		job.Printer, job.Copies = j.Printer, j.Copies
 		shared := map[int][]byte{}
 		for i := 0; i < j.Total; i++ {
-			d, err := loadDocShared(tx, id, i, shared)
+			d, err := loadDoc(tx, id, i, shared)
 			if err != nil {
 				return err
 			}

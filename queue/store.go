@@ -150,13 +150,10 @@ func saveDocState(tx *bolt.Tx, id string, i int, d docRecord) error {
 	return putJSON(tx.Bucket(bucketDocStates), docKey(id, i), d)
 }
 
-func loadDoc(tx *bolt.Tx, id string, i int) (*labelbridge.Document, error) {
-	return loadDocShared(tx, id, i, nil)
-}
-
-// loadDocShared is loadDoc that, given a cache, hands documents sharing
-// content the same bytes, so a job copied from them shares them again.
-func loadDocShared(tx *bolt.Tx, id string, i int, shared map[int][]byte) (*labelbridge.Document, error) {
+// loadDoc loads document i of job id. Documents whose content is another's
+// (a PDF's pages) get it through shared, by that document's index, so the
+// bytes are decoded once a job and its pages share them again.
+func loadDoc(tx *bolt.Tx, id string, i int, shared map[int][]byte) (*labelbridge.Document, error) {
 	var d storedDoc
 	ok, err := getJSON(tx.Bucket(bucketDocs), docKey(id, i), &d)
 	if err == nil && !ok {
