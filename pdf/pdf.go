@@ -422,10 +422,9 @@ func (e *engine) render(doc *document, page int, o Options) (*label.Mono, error)
 		}
 	}
 	m := placement(b, o)
-	photos, err := e.photos(doc, p, float64(w.PageWidth), float64(h.PageHeight), m)
-	if err != nil {
-		return nil, fmt.Errorf("pdf: page %d: images: %w", page, err)
-	}
+	// A page whose images cannot be told apart still prints, all of it
+	// thresholded: a legible label rather than none.
+	photos, _ := e.photos(doc, p, float64(w.PageWidth), float64(h.PageHeight), m)
 	gray, stride, free, err := e.draw(p, o.WidthDots, o.HeightDots, m)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: page %d: render: %w", page, err)
