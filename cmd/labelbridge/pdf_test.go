@@ -310,7 +310,10 @@ func TestPDF600PagesThroughTheDaemon(t *testing.T) {
 	perPage := growth / int64(late-early)
 	t.Logf("%d pages, %d KiB PDF: live heap %d MiB at page %d, %d MiB at page %d; %d bytes a page beyond the simulator's",
 		n, len(data)>>10, heapEarly>>20, early, heapLate>>20, late, perPage)
-	if perPage > 16<<10 {
+	// Scaled down (under -race), a few dozen pages are too few to tell a
+	// page's worth from the noise of everything else; scripts/test runs
+	// the full size.
+	if n >= 600 && perPage > 16<<10 {
 		t.Fatalf("the live heap grew by %d bytes a page printed, want a page at a time", perPage)
 	}
 }
