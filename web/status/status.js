@@ -282,6 +282,13 @@ async function start() {
   refresh();
 }
 
+// docName is how a packer finds a document: its ref (the order), with the
+// page for a PDF's pages, which share one ref; else its place in the job.
+function docName(d) {
+  if (!d.ref) return `document ${d.index + 1}`;
+  return d.page ? `${d.ref} page ${d.page}` : d.ref;
+}
+
 // refresh re-reads what events do not carry in full: printers (their status
 // right now), recent jobs and origins.
 function refresh() {
@@ -407,7 +414,7 @@ function jobFromStatus(s, asked) {
       for (const d of s.documents) {
         const cur = j.docs[d.index];
         if (!cur || (DOC_RANK[d.state] ?? 0) >= (DOC_RANK[cur.state] ?? 0)) j.docs[d.index] = { ...cur, ...d };
-        else if (cur.ref === undefined) cur.ref = d.ref;
+        else if (cur.ref === undefined) Object.assign(cur, { ref: d.ref, page: d.page });
       }
     }
   }
@@ -486,6 +493,7 @@ function onDocumentEvent(ev) {
     j.docs[ev.index] = {
       index: ev.index,
       ref: ev.ref ?? cur.ref,
+      page: ev.page ?? cur.page,
       state: ev.state,
       error: ev.error ?? cur.error,
       maybe_repeated: ev.maybe_repeated || cur.maybe_repeated,
@@ -561,14 +569,14 @@ function jobRow(j) {
       const isNext = next && d.state === "pending" && !FINAL.has(j.state);
       if (isNext) next = false;
       c.classList.toggle("next", isNext);
-      const title = `${i + 1}${d.ref ? ` ${d.ref}` : ""}: ${d.state}`;
+      const title = `${i + 1} ${docName(d)}: ${d.state}`;
       if (c.title !== title) c.title = title;
     });
     // The documents that need a look, in words.
     const lines = [];
     for (const d of docs) {
-      if (d.state === "failed") lines.push(`${d.ref || `document ${d.index + 1}`} failed: ${d.error?.message || words(d.error?.code) || "unknown reason"}`);
-      else if (d.maybe_repeated) lines.push(`${d.ref || `document ${d.index + 1}`} may have printed twice: check that label`);
+      if (d.state === "failed") lines.push(`${docName(d)} failed: ${d.error?.message || words(d.error?.code) || "unknown reason"}`);
+      else if (d.maybe_repeated) lines.push(`${docName(d)} may have printed twice: check that label`);
     }
     const shown = lines.slice(0, MAX_NOTES);
     if (lines.length > MAX_NOTES) shown.push(`and ${lines.length - MAX_NOTES} more`);
@@ -637,13 +645,13 @@ function currentProblems() {
     const recent = j.finishedAt ? now - j.finishedAt.getTime() < FAILED_RECENT_MS : j.created && now - j.created.getTime() < FAILED_RECENT_MS;
     if (!recent) continue;
     if (j.state === "failed") {
-      const refs = (j.docs ?? []).filter((d) => d.state === "failed").map((d) => d.ref || `document ${d.index + 1}`);
+      const refs = (j.docs ?? []).filter((d) => d.state === "failed").map(docName);
       const what = j.error?.message || "documents failed";
       const which = refs.length ? ` (${refs.slice(0, 3).join(", ")}${refs.length > 3 ? ", …" : ""})` : "";
       out.push({ level: "warn", text: `Job ${shortId(j.id)} on ${j.printer} failed at ${clock(j.finishedAt ?? j.at)}: ${what}${which}`, advice: "Reprint it from the jobs list below once the cause is fixed." });
     }
     for (const d of j.docs ?? []) {
-      if (d.maybe_repeated) out.push({ level: "warn", text: `Job ${shortId(j.id)} on ${j.printer}: label ${d.ref || d.index + 1} may have printed twice`, advice: "Check that label: labelbridge stopped while sending it and sent it again." });
+      if (d.maybe_repeated) out.push({ level: "warn", text: `Job ${shortId(j.id)} on ${j.printer}: ${docName(d)} may have printed twice`, advice: "Check that label: labelbridge stopped while sending it and sent it again." });
     }
   }
   return out;
