@@ -33,6 +33,12 @@ func startMain(t *testing.T, configText string) *Main {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// PDFium compiled by an earlier test is found where the daemon looks;
+	// without the link (no symlinks here) it compiles its own.
+	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "cache"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(pdfiumCache, filepath.Join(cfg.DataDir, "cache", "pdfium"))
 	m := &Main{Config: cfg, Log: zerolog.Nop(), Version: "test"}
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
@@ -50,7 +56,9 @@ func startMain(t *testing.T, configText string) *Main {
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Generous: a preview of a PDF may compile PDFium, tens of seconds
+	// under the race detector on a busy machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	code = runCLI(ctx, args, &out, &errb)
 	return code, out.String(), errb.String()

@@ -183,7 +183,6 @@ func postJSON(t *testing.T, url string, v any) (int, []byte) {
 // offline: one PNG per page asked, and the printer bytes of each.
 func TestPreviewCommandPDF(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	in := filepath.Join(dir, "awb.pdf")
 	if err := os.WriteFile(in, threePagePDF(t), 0o600); err != nil {
 		t.Fatal(err)
