@@ -206,3 +206,41 @@ test("with tokens turned on the page asks for one, keeps it for the tab, and say
     await printer.close();
   }
 });
+
+// twoPagePDF is a minimal PDF of two 100x150 mm pages with a black box each,
+// as a marketplace's label file would come, in miniature.
+function twoPagePDF() {
+  const content = "0 0 0 rg 20 20 150 300 re f";
+  const objs = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 283 425] /Contents 5 0 R >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 283 425] /Contents 5 0 R >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = objs.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const at of offsets) out += `${String(at).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1").toString("base64");
+}
+
+test("the status page names a PDF's pages by the file's ref and the page", async () => {
+  const { page, errors } = await openStatus();
+  const { job_id: id } = await daemon.api("/v1/jobs", {
+    method: "POST",
+    json: { printer: "label-1", documents: [{ ref: "awb-0412", kind: "pdf", content_base64: twoPagePDF() }] },
+  });
+  await until("both pages shown with their numbers", async () => {
+    const titles = await jobRow(page, id).locator(".docs span").evaluateAll((cells) => cells.map((c) => c.title));
+    return { ok: titles.length === 2 && /^1 awb-0412 page 1: /.test(titles[0]) && /^2 awb-0412 page 2: /.test(titles[1]), saw: titles };
+  });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
