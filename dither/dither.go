@@ -65,6 +65,12 @@ var bayer = [8][8]uint8{
 	{63, 31, 55, 23, 61, 29, 53, 21},
 }
 
+// orderedThreshold is the grey level under which the dot at x, y prints:
+// thresholds sit at the middle of 64 equal steps of 0..255.
+func orderedThreshold(x, y int) float32 {
+	return (float32(bayer[y%8][x%8]) + 0.5) * 256 / 64
+}
+
 // Ordered scales img to w x h dots and dithers it with an 8 x 8 Bayer
 // matrix. A w or h below one gives an empty image; a nil or empty img an
 // all-white one.
@@ -72,9 +78,7 @@ func Ordered(img image.Image, w, h int) *label.Mono {
 	lum, m := prepare(img, w, h)
 	for y := range m.H {
 		for x := range m.W {
-			// Thresholds sit at the middle of 64 equal steps of 0..255.
-			t := (float32(bayer[y%8][x%8]) + 0.5) * 256 / 64
-			if lum[y*m.W+x] < t {
+			if lum[y*m.W+x] < orderedThreshold(x, y) {
 				m.SetBlack(x, y, true)
 			}
 		}
@@ -195,8 +199,7 @@ func OrderedInto(m *label.Mono, gray *image.Gray, r image.Rectangle) {
 		row := gray.Pix[gray.PixOffset(r.Min.X, y):]
 		for i := range r.Dx() {
 			x := r.Min.X + i
-			t := (float32(bayer[y%8][x%8]) + 0.5) * 256 / 64
-			m.SetBlack(x, y, float32(row[i]) < t)
+			m.SetBlack(x, y, float32(row[i]) < orderedThreshold(x, y))
 		}
 	}
 }

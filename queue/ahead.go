@@ -48,14 +48,11 @@ func newAhead(ctx context.Context, w *worker, id string, total, window int) *ahe
 		shared: map[int][]byte{}, slots: map[int]chan prepared{}}
 }
 
-// take returns document i, starting it now if it was not started, and
-// starts the documents after it up to the window.
+// take returns document i and starts the documents after it up to the
+// window. The worker takes 0, 1, 2… in turn, so document i was started by an
+// earlier take, or by this one when i is 0.
 func (a *ahead) take(i int) prepared {
 	a.mu.Lock()
-	if i >= a.next {
-		// Documents skipped (a resumed job) are not rendered.
-		a.next = i
-	}
 	for a.next < a.total && a.next <= i+a.window {
 		a.start(a.next)
 		a.next++
